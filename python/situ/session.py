@@ -1,0 +1,273 @@
+"""The analytics side: attach to a simulation and analyse its arrays per step."""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import operator
+import os
+import queue
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import dask.array as da
+import numpy as np
+from distributed import Client, Future
+
+from . import protocol as P
+from .contract import array_contract, selects, validate_contract
+
+logger = logging.getLogger("situ.session")
+
+
+class SituError(RuntimeError):
+    """A situ session could not do what was asked (the message says why)."""
+
+
+def read_connection(path: str | None = None) -> dict:
+    """Read the connection file (default: ``$SITU_CONNECTION``)."""
+    path = path or os.environ.get("SITU_CONNECTION")
+    if not path:
+        raise SituError("no connection file: pass connection= or set SITU_CONNECTION "
+                        "(situ run sets it for you)")
+    try:
+        with open(path) as f:
+            info = json.load(f)
+    except OSError as e:
+        raise SituError(f"cannot read connection file {path}: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise SituError(f"connection file {path} is not valid JSON (line {e.lineno}): {e.msg}") from None
+    for k in ("token", "scheduler", "workers"):
+        if k not in info:
+            raise SituError(f"connection file {path} lacks {k!r}")
+    P.token_bytes(info["token"])
+    return info
+
+
+def assemble(name: str, step: int, info: dict, client: Client) -> da.Array:
+    """One step of one array as a Dask array whose chunks are the simulation's blocks.
+
+    Irregular decompositions are cut into the grid of all block boundaries; each grid
+    cell is a slice of exactly one block.
+    """
+    blocks = [(tuple(k), tuple(s), tuple(c)) for k, s, c in info["blocks"]]
+    dtype = P.DTYPES[info["dtype"]]
+    nd = len(blocks[0][1])
+    lo = [min(b[1][d] for b in blocks) for d in range(nd)]
+    hi = [max(b[1][d] + b[2][d] for b in blocks) for d in range(nd)]
+    cuts = [sorted({lo[d], hi[d]} | {b[1][d] for b in blocks} | {b[1][d] + b[2][d] for b in blocks})
+            for d in range(nd)]
+    index = [{c: i for i, c in enumerate(cd)} for cd in cuts]
+    chunks = tuple(tuple(int(x) for x in np.diff(cd)) for cd in cuts)
+    gname = f"situ-{name}-{step}"
+    dsk: dict = {}
+    for key, start, count in blocks:
+        fut = Future(key, client)
+        ranges = [range(index[d][start[d]], index[d][start[d] + count[d]]) for d in range(nd)]
+        for cell in itertools.product(*ranges):
+            k = (gname, *cell)
+            if k in dsk:
+                raise SituError(f"array {name!r} step {step}: blocks overlap at chunk {cell}")
+            if all(len(r) == 1 for r in ranges):
+                dsk[k] = fut
+            else:
+                sl = tuple(slice(cuts[d][c] - start[d], cuts[d][c + 1] - start[d])
+                           for d, c in enumerate(cell))
+                dsk[k] = (operator.getitem, fut, sl)
+    ncells = int(np.prod([len(c) for c in chunks]))
+    if len(dsk) != ncells:
+        raise SituError(f"array {name!r} step {step}: blocks cover {len(dsk)} of {ncells} chunks "
+                        f"of the region {list(zip(lo, hi))}")
+    return da.Array(dsk, gname, chunks=chunks, dtype=dtype)
+
+
+@dataclass
+class _Callback:
+    fn: Callable
+    arrays: tuple[str, ...]
+    window: int
+    every: int
+    start: int
+    history: deque = field(default_factory=deque)
+    last: int | None = None
+
+
+class Session:
+    """Analytics attached to a running simulation.
+
+    Arrays arrive per step as Dask arrays with the simulation's blocks as chunks;
+    callbacks see sliding windows of steps; only what the callbacks (and explicit
+    contracts) ask for is sent by the simulation.
+
+    Examples
+    --------
+    >>> with Session() as s:                        # doctest: +SKIP
+    ...     @s.on_step("T", window=2, every=10)
+    ...     def rate(steps, T):                     # T: (2, nx, ny) Dask array
+    ...         dTdt = (T[1] - T[0]) / (steps[1] - steps[0])
+    ...         print(steps[1], float(abs(dTdt).max().compute()))
+    ...     s.run()
+    """
+
+    def __init__(self, connection: str | None = None, client: Client | None = None,
+                 on_error: str = "log") -> None:
+        if on_error not in ("log", "raise"):
+            raise ValueError("on_error must be 'log' or 'raise'")
+        self.info = read_connection(connection)
+        self._own_client = client is None
+        self.client = client or Client(self.info["scheduler"], timeout="30s")
+        self.on_error = on_error
+        self._events: queue.Queue = queue.Queue()
+        self._callbacks: list[_Callback] = []
+        self._explicit: dict[str, dict] = {}
+        self.dropped_steps: list[int] = []
+        self.lost_steps: list[int] = []
+        self.errors: list[str] = []
+        self.steps_seen = 0
+        self.bytes_received = 0
+        self.latency: list[float] = []
+        self.summary: dict | None = None
+        self.client.subscribe_topic("situ", self._on_event)
+        self.client.sync(self.client.scheduler.situ_attach, client=self.client.id)
+
+    # -- declaring what to analyse -------------------------------------------
+    def contract(self, array: str, start: int = 0, stop: int | None = None, every: int = 1,
+                 region: Sequence | None = None) -> None:
+        """Ask for ``array`` at steps ``start, start+every, ... < stop``, only the part in
+        ``region`` (``[[lo, hi), ...]`` or slices). The simulation sends nothing else.
+
+        >>> s.contract("T", every=10, region=[slice(0, 128), slice(0, 64)])  # doctest: +SKIP
+        """
+        self._explicit[array] = array_contract(start, stop, every, region)
+        self._push_contract()
+
+    def on_step(self, arrays: str | Iterable[str], window: int = 1, every: int = 1,
+                start: int = 0) -> Callable:
+        """Decorator: call ``fn(step, **arrays)`` for every selected step.
+
+        With ``window=1`` each array is a Dask array of the global (or contracted
+        region) shape; with ``window=k > 1`` the callback gets the tuple of the last
+        ``k`` steps and arrays with a leading time dimension of length ``k``.
+        A lost or dropped step empties the windows, so a window never spans a gap.
+        """
+        names = (arrays,) if isinstance(arrays, str) else tuple(arrays)
+        if not names or window < 1 or every < 1:
+            raise ValueError("on_step needs at least one array, window >= 1 and every >= 1")
+
+        def register(fn: Callable) -> Callable:
+            self._callbacks.append(_Callback(fn, names, window, every, start, deque(maxlen=window)))
+            return fn
+        return register
+
+    def set(self, key: str, value: int | float | str) -> None:
+        """Steering: the simulation reads ``value`` with ``situ_steer_get_*(key)`` from a
+        later step on.
+
+        >>> s.set("source", 0.5)  # doctest: +SKIP
+        """
+        self.client.sync(self.client.scheduler.situ_set, key=key, value=value)
+
+    def _contract(self) -> dict:
+        arrays = dict(self._explicit)
+        wanted: dict[str, list[tuple[int, int]]] = {}
+        for cb in self._callbacks:
+            for name in cb.arrays:
+                if name not in self._explicit:
+                    wanted.setdefault(name, []).append((cb.start, cb.every))
+        for name, specs in wanted.items():
+            # The coarsest step lattice that contains every callback's steps.
+            s0 = min(s for s, _ in specs)
+            every = 0
+            for s, e in specs:
+                every = int(np.gcd(np.gcd(every, e), s - s0))
+            arrays[name] = array_contract(s0, None, every)
+        return validate_contract({"arrays": arrays})
+
+    def _push_contract(self, ready: bool = False) -> None:
+        self.client.sync(self.client.scheduler.situ_contract, contract=self._contract(), ready=ready)
+
+    # -- running ------------------------------------------------------------
+    def _on_event(self, event: Any) -> None:
+        msg = event[1] if isinstance(event, tuple) and len(event) == 2 else event
+        self._events.put(msg)
+
+    def run(self, timeout: float | None = None) -> dict:
+        """Send the contract, then process steps until the simulation ends (or
+        ``timeout`` seconds pass). Returns the run's summary."""
+        self._push_contract(ready=True)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                msg = self._events.get(timeout=wait if wait is not None else 1.0)
+            except queue.Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise SituError(f"no end of simulation within {timeout} s") from None
+                continue
+            kind = msg.get("type")
+            if kind == "step":
+                self._handle_step(msg)
+            elif kind in ("dropped", "lost"):
+                (self.dropped_steps if kind == "dropped" else self.lost_steps).append(msg["step"])
+                logger.warning("situ: step %s %s: %s", msg["step"], kind, msg.get("reason"))
+                for cb in self._callbacks:
+                    cb.history.clear()
+            elif kind == "error":
+                self.errors.append(f"rank {msg.get('rank')}: {msg.get('error')}")
+            elif kind == "end":
+                self.summary = msg
+                if not msg.get("clean"):
+                    logger.warning("situ: the simulation ended without a clean finalize")
+                return msg
+
+    def _handle_step(self, msg: dict) -> None:
+        step = msg["step"]
+        self.steps_seen += 1
+        self.bytes_received += msg.get("bytes", 0)
+        arrays = {name: assemble(name, step, info, self.client) for name, info in msg["arrays"].items()}
+        for cb in self._callbacks:
+            if not all(n in arrays for n in cb.arrays):
+                continue
+            if not selects({"start": cb.start, "stop": None, "every": cb.every}, step):
+                continue
+            cb.history.append((step, {n: arrays[n] for n in cb.arrays}))
+            if len(cb.history) < cb.window:
+                continue
+            if cb.window == 1:
+                args = dict(cb.history[-1][1])
+                steps: Any = step
+            else:
+                steps = tuple(s for s, _ in cb.history)
+                args = {n: da.stack([h[n] for _, h in cb.history]) for n in cb.arrays}
+            try:
+                cb.fn(steps, **args)
+            except Exception:
+                err = f"callback {getattr(cb.fn, '__name__', cb.fn)} failed at step {step}:\n{traceback.format_exc()}"
+                self.errors.append(err)
+                logger.error("situ: %s", err)
+                if self.on_error == "raise":
+                    raise
+        self.latency.append(time.time() - msg.get("t_publish", time.time()))
+
+    # -- ending ----------------------------------------------------------------
+    def close(self) -> None:
+        """Detach: the simulation stops sending, and held blocks are released."""
+        if self.client.status in ("running", "connecting"):
+            try:
+                self.client.unsubscribe_topic("situ")
+                self.client.sync(self.client.scheduler.situ_detach, client=self.client.id)
+            except Exception:
+                logger.debug("situ: detach failed", exc_info=True)
+        for cb in self._callbacks:
+            cb.history.clear()
+        if self._own_client:
+            self.client.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
