@@ -96,3 +96,92 @@ def test_wrong_token_and_garbage_are_rejected_and_worker_survives(served):
     fr = FakeRank(ep, served.info["token"], 0, 1)
     assert "contract" in fr.hello()
     fr.close()
+
+
+def _drain_until(fr, mtype, timeout=10):
+    fr.sock.settimeout(timeout)
+    while True:
+        t, payload = fr.recv()
+        if t == mtype:
+            return payload
+
+
+def test_irregular_decomposition_empty_rank_and_control_pushes(served):
+    import json
+    rng = np.random.default_rng(7)
+    # 3 ranks own irregular (non-grid) blocks of a 6x5 int32 array; rank 3 owns nothing.
+    full = {t: rng.integers(-1000, 1000, size=(6, 5)).astype(np.int32) for t in range(3)}
+    boxes = {0: ((0, 0), (4, 2)), 1: ((4, 0), (2, 5)), 2: ((0, 2), (4, 3))}
+    got = {}
+
+    def setup(s):
+        @s.on_step("n")
+        def grab(step, n):
+            got[step] = (n.chunks, n.compute())
+
+    s, th, out = run_session(served, setup)
+    wait_contract(served, "n")
+    ep = served.info["workers"]
+    ranks = [FakeRank(ep[r % 2], served.info["token"], r, 4) for r in range(4)]
+    for r, fr in enumerate(ranks):
+        fr.hello()
+        (x, y), (cx, cy) = boxes.get(r, ((0, 0), (0, 0)))
+        fr.define("n", "i32", [6, 5], [x, y], [cx, cy])
+    # steering and a contract change reach connected ranks
+    s.set("gain", 2.5)
+    assert json.loads(_drain_until(ranks[3], P.STEER)) == {"key": "gain", "value": 2.5}
+    for t in range(3):
+        for r, fr in enumerate(ranks):
+            if r in boxes:
+                (x, y), (cx, cy) = boxes[r]
+                fr.block("n", t, [x, y], full[t][x:x + cx, y:y + cy])
+            fr.step_end(t)
+    for fr in ranks:
+        fr.bye()
+    th.join(60)
+    s.close()
+    assert sorted(got) == [0, 1, 2]
+    for t in range(3):
+        chunks, val = got[t]
+        assert chunks == ((4, 2), (2, 3))
+        assert val.dtype == np.int32
+        np.testing.assert_array_equal(val, full[t])
+
+
+def test_dropped_and_lost_steps_are_reported(served):
+    seen = []
+
+    def setup(s):
+        @s.on_step("v", window=2)
+        def grab(steps, v):
+            seen.append(steps)
+
+    s, th, out = run_session(served, setup)
+    wait_contract(served, "v")
+    ep = served.info["workers"]
+    a, b = (FakeRank(ep[r], served.info["token"], r, 2) for r in range(2))
+    for r, fr in enumerate((a, b)):
+        fr.hello()
+        fr.define("v", "f32", [4], [2 * r], [2])
+    x = np.ones(2, np.float32)
+    for t in range(6):
+        for r, fr in enumerate((a, b)):
+            if t == 2 and r == 1:
+                fr.step_end(t, dropped=True)   # rank 1 dropped step 2 (drop_oldest)
+                continue
+            if t == 4 and r == 1:
+                fr.block("v", t, [2], x)       # rank 1 dies inside step 4
+                fr.close()
+                continue
+            if t == 5 and r == 1:
+                continue
+            fr.block("v", t, [2 * r], x)
+            fr.step_end(t)
+    a.bye()
+    th.join(60)
+    s.close()
+    assert s.dropped_steps == [2]
+    assert s.lost_steps == [4, 5]
+    assert not out["summary"]["clean"]
+    # windows never span a gap
+    assert seen == [(0, 1)]
