@@ -173,7 +173,7 @@ class SituSchedulerPlugin(SchedulerPlugin):
             st["blocks"][key] = (name, start, count, nb)
             who_has[key], nbytes[key] = [worker], nb
         if who_has:
-            self.scheduler.update_data(who_has=who_has, nbytes=nbytes, client=st["owner"])
+            self._register(who_has, nbytes, st["owner"])
         for r, info in (ranks or {}).items():
             r = int(r)
             st["ranks"][r] = info
@@ -182,9 +182,29 @@ class SituSchedulerPlugin(SchedulerPlugin):
             rk.stats.update(info)
         self._finalize()
 
+    def _register(self, who_has: dict, nbytes: dict, owner: str) -> None:
+        """``Scheduler.update_data`` without its per-key report to every client:
+        the session learns of a step from one event, not one message per block."""
+        sched = self.scheduler
+        registered = []
+        for key, workers in who_has.items():
+            live = [sched.workers[w] for w in workers if w in sched.workers]
+            if not live:  # its worker died in between: the step will be reported lost
+                continue
+            ts = sched.tasks.get(key)
+            if ts is None:
+                ts = sched.new_task(key, None, "memory")
+            ts.state = "memory"
+            ts.set_nbytes(nbytes[key])
+            for ws in live:
+                sched.add_replica(ts, ws)
+            registered.append(key)
+        if registered:
+            sched.client_desires_keys(keys=registered, client=owner)
+
     def _own_and_release(self, keys: list, worker: str, nbytes: dict) -> None:
         if keys:
-            self.scheduler.update_data(who_has={k: [worker] for k in keys}, nbytes=nbytes, client=ORPHAN)
+            self._register({k: [worker] for k in keys}, nbytes, ORPHAN)
             self.scheduler.client_releases_keys(keys=keys, client=ORPHAN, stimulus_id=f"situ-late-{time.time()}")
 
     # -- step completion ----------------------------------------------------
