@@ -1,0 +1,67 @@
+"""Fluid-moment diagnostics of the vlasov proxy (Gysela-style): reductions of
+f(x, y, v∥, μ) over velocity space per block, then global aggregates.
+
+    situ run -n 4 apps/vlasov/analytics.py -- build/bin/vlasov --steps 100
+
+Writes out/vlasov.json and out/vlasov.png (density, mean velocity, temperature maps
+at the last analysed step and the time series of total particles and mean temperature).
+"""
+import argparse
+import json
+import os
+
+import dask
+import numpy as np
+
+import situ
+
+VMAX, MUMAX = 5.0, 6.0  # velocity-space extent of the proxy (apps/vlasov/vlasov.c)
+
+p = argparse.ArgumentParser()
+p.add_argument("--every", type=int, default=10)
+p.add_argument("--out", default="out")
+args = p.parse_args()
+
+series = {"step": [], "particles": [], "mean_T": [], "max_u": []}
+last = {}
+
+with situ.Session() as s:
+    @s.on_step("f", every=args.every)
+    def moments(step, f):
+        nx, ny, nv, nmu = f.shape
+        dv, dmu = 2 * VMAX / (nv - 1), MUMAX / nmu
+        v = np.linspace(-VMAX, VMAX, nv)[None, None, :, None]
+        n = f.sum(axis=(2, 3)) * dv * dmu                       # local: over v∥, μ
+        u = (f * v).sum(axis=(2, 3)) * dv * dmu / n
+        T = (f * v**2).sum(axis=(2, 3)) * dv * dmu / n - u**2
+        dx, dy = 2 * np.pi / nx, 2 * np.pi / ny
+        n_, u_, T_, total, meanT = dask.compute(n, u, T, n.sum() * dx * dy, T.mean())  # global
+        series["step"].append(step)
+        series["particles"].append(float(total))
+        series["mean_T"].append(float(meanT))
+        series["max_u"].append(float(abs(u_).max()))
+        last.update(n=n_, u=u_, T=T_, step=step)
+
+    s.run()
+
+os.makedirs(args.out, exist_ok=True)
+with open(os.path.join(args.out, "vlasov.json"), "w") as fh:
+    json.dump({"series": series, "dropped": s.dropped_steps, "lost": s.lost_steps}, fh, indent=1)
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(1, 4, figsize=(18, 4))
+for a, key, title in zip(ax[:3], "nuT", ("density", "mean parallel velocity", "temperature")):
+    if key in last:
+        im = a.imshow(last[key].T, origin="lower", cmap="viridis")
+        fig.colorbar(im, ax=a)
+        a.set_title(f"{title} (step {last['step']})")
+ax[3].plot(series["step"], np.array(series["particles"]) / series["particles"][0], label="particles / initial")
+ax[3].plot(series["step"], series["mean_T"], label="mean T")
+ax[3].set_xlabel("step"); ax[3].legend(); ax[3].set_title("global moments")
+fig.tight_layout()
+fig.savefig(os.path.join(args.out, "vlasov.png"), dpi=80)
+print(f"analytics: {len(series['step'])} steps; particles conserved to "
+      f"{abs(series['particles'][-1] / series['particles'][0] - 1):.2e}; wrote {args.out}/vlasov.png")
