@@ -77,7 +77,8 @@ typedef struct situ_stats {
 } situ_stats;
 
 /* Collective over comm. config_path may be NULL (defaults; env SITU_CONFIG, then
- * SITU_CONNECTION, are read). Fails on malformed YAML with the line number. */
+ * SITU_CONNECTION, are read). Fails on malformed YAML with the line number. Even on
+ * failure *out holds a context for situ_errmsg; release it with situ_finalize. */
 int situ_init(MPI_Comm comm, const char *config_path, situ_ctx **out);
 
 /* Collective: flushes what is queued (bounded by `finalize_timeout`), says BYE,
@@ -97,6 +98,10 @@ int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data)
 
 /* Marks the end of `step` on this rank (after its exposes). */
 int situ_step_end(situ_ctx *ctx, int64_t step);
+
+/* Waits up to timeout seconds (< 0: finalize_timeout) until everything exposed so far
+ * has been handed to the transport. SITU_ERR_CONNECT if it could not be. */
+int situ_flush(situ_ctx *ctx, double timeout);
 
 /* Steering: the latest value the analytics set for key. SITU_NOT_SET if none;
  * SITU_ERR_DTYPE if it holds another type. Non-blocking. */

@@ -100,6 +100,7 @@ int main(int argc, char **argv) {
     MPI_Reduce(&elapsed, &max_elapsed, 1, MPI_DOUBLE, MPI_MAX, 0, h.cart);
     MPI_Reduce(&situ_time, &max_situ, 1, MPI_DOUBLE, MPI_MAX, 0, h.cart);
     situ_stats st = {0};
+    situ_flush(ctx, -1);
     situ_get_stats(ctx, &st);
     int64_t bytes = st.bytes_sent, total = 0;
     MPI_Reduce(&bytes, &total, 1, MPI_INT64_T, MPI_SUM, 0, h.cart);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const double PI = 3.14159265358979323846;
+
 static void split(int64_t n, int p, int c, int64_t *start, int64_t *count) {
     int64_t base = n / p, extra = n % p;
     *count = base + (c < extra);
@@ -12,10 +14,10 @@ static void split(int64_t n, int p, int c, int64_t *start, int64_t *count) {
 }
 
 double vlasov_f0(const vlasov *s, double x, double y, double v, double mu) {
-    const double kx = 2 * M_PI / s->lx, ky = 2 * M_PI / s->ly;
+    const double kx = 2 * PI / s->lx, ky = 2 * PI / s->ly;
     double n = 1.0 + 0.2 * cos(kx * x) * cos(ky * y);
     double t = 1.0 + 0.1 * sin(kx * x);
-    return n / sqrt(2 * M_PI * t) * exp(-v * v / (2 * t)) * exp(-mu / t) / t;
+    return n / sqrt(2 * PI * t) * exp(-v * v / (2 * t)) * exp(-mu / t) / t;
 }
 
 /* g is [nx+4][ny+4][nv][nmu]; faces are 2-cell slabs in x (dim 0) or y (dim 1). */
@@ -41,7 +43,7 @@ int vlasov_init(vlasov *s, MPI_Comm comm, const vlasov_params *p) {
     int size, rank, periods[2] = {1, 1};
     MPI_Comm_size(comm, &size);
     *s = (vlasov){.gnx = p->nx, .gny = p->ny, .nv = p->nv, .nmu = p->nmu,
-                  .dims = {p->px, p->py}, .lx = 2 * M_PI, .ly = 2 * M_PI, .vmax = 5.0,
+                  .dims = {p->px, p->py}, .lx = 2 * PI, .ly = 2 * PI, .vmax = 5.0,
                   .mumax = 6.0, .drift = 0.3};
     MPI_Dims_create(size, 2, s->dims);
     MPI_Cart_create(comm, 2, s->dims, periods, 0, &s->cart);

@@ -86,6 +86,8 @@ def run(argv: Sequence[str]) -> int:
     p.add_argument("--mpi-args", default="", help="extra launcher arguments (one string)")
     p.add_argument("--ready-timeout", type=float, default=120.0,
                    help="seconds to wait for the analytics to attach")
+    p.add_argument("--analytics-timeout", type=float, default=120.0,
+                   help="seconds the analytics may run on after the simulation ended")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("analytics", help="analytics script (Python)")
     p.add_argument("analytics_args", nargs=argparse.REMAINDER)
@@ -140,10 +142,13 @@ def run(argv: Sequence[str]) -> int:
             if sim_proc.poll() is not None:
                 break
             time.sleep(0.1)
+        # Tell the session the run is over, even if no rank ever reported.
+        srv.client.sync(srv.client.scheduler.situ_sim_exit, returncode=sim_proc.returncode)
         try:
-            analytics.wait(timeout=300)
+            analytics.wait(timeout=args.analytics_timeout)
         except subprocess.TimeoutExpired:
-            prog.line("analytics still running 300 s after the simulation ended; stopping it", force=True)
+            prog.line(f"analytics still running {args.analytics_timeout:.0f} s after the simulation ended; "
+                      "stopping it", force=True)
             analytics.kill()
             analytics.wait()
         try:

@@ -65,7 +65,7 @@ class SituSchedulerPlugin(SchedulerPlugin):
         scheduler.handlers.update({
             "situ_state": self.h_state, "situ_attach": self.h_attach,
             "situ_detach": self.h_detach, "situ_contract": self.h_contract,
-            "situ_set": self.h_set,
+            "situ_set": self.h_set, "situ_sim_exit": self.h_sim_exit,
         })
         scheduler.stream_handlers.update({"situ-step": self.on_step, "situ-event": self.on_event})
 
@@ -100,6 +100,16 @@ class SituSchedulerPlugin(SchedulerPlugin):
             raise TypeError(f"steering value for {key!r} must be int, float or str, not {type(value).__name__}")
         self.steer[key] = value
         self._to_workers("steer", {"key": key, "value": value})
+
+    def h_sim_exit(self, comm=None, returncode: int = 0) -> None:
+        """The launcher saw the simulation exit: whatever did not arrive never will."""
+        for r in range(self.nranks):
+            self.ranks[r].gone = True
+        self._finalize()
+        if not self.ended:
+            self.ended = True
+            self.scheduler.log_event(TOPIC, {"type": "end", "clean": False, "returncode": returncode,
+                                             "totals": self.totals, "ranks": {}})
 
     def _to_workers(self, kind: str, value: Any) -> None:
         for comm in self.scheduler.stream_comms.values():

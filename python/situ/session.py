@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Sequence
 import dask.array as da
 import numpy as np
 from distributed import Client, Future
+from distributed.client import FutureCancelledError, FuturesCancelledError
 
 from . import protocol as P
 from .contract import array_contract, selects, validate_contract
@@ -127,6 +128,7 @@ class Session:
         self.lost_steps: list[int] = []
         self.errors: list[str] = []
         self.steps_seen = 0
+        self.reconnects = 0
         self.bytes_received = 0
         self.latency: list[float] = []
         self.summary: dict | None = None
@@ -215,6 +217,9 @@ class Session:
                 logger.warning("situ: step %s %s: %s", msg["step"], kind, msg.get("reason"))
                 for cb in self._callbacks:
                     cb.history.clear()
+            elif kind == "hello" and msg.get("reconnect"):
+                self.reconnects += 1
+                logger.warning("situ: rank %s reconnected to %s", msg.get("rank"), msg.get("worker"))
             elif kind == "error":
                 self.errors.append(f"rank {msg.get('rank')}: {msg.get('error')}")
             elif kind == "end":
@@ -244,6 +249,14 @@ class Session:
                 args = {n: da.stack([h[n] for _, h in cb.history]) for n in cb.arrays}
             try:
                 cb.fn(steps, **args)
+            except (FutureCancelledError, FuturesCancelledError) as e:
+                # The step's blocks died with their worker after delivery.
+                if step not in self.lost_steps:
+                    self.lost_steps.append(step)
+                logger.warning("situ: step %s lost with its worker: %s", step, e)
+                for c in self._callbacks:
+                    c.history.clear()
+                break
             except Exception:
                 err = f"callback {getattr(cb.fn, '__name__', cb.fn)} failed at step {step}:\n{traceback.format_exc()}"
                 self.errors.append(err)

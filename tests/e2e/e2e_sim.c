@@ -5,6 +5,7 @@
  * usage: e2e_sim --dtype f64 --shape 7,5,3 --steps 4 --decomp uneven
  *                [--sleep-ms N] [--steer-out FILE] [--config FILE] [--arrays K]
  */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -144,6 +145,7 @@ int main(int argc, char **argv) {
         }
     }
     situ_stats st;
+    situ_flush(ctx, -1);
     situ_get_stats(ctx, &st);
     if (steer_out && rank == 0) {
         FILE *f = fopen(steer_out, "w");
