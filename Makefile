@@ -36,7 +36,8 @@ test-c: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 test-asan: asan
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(ROOT)/tests/c/lsan.supp:fast_unwind_on_malloc=0:print_suppressions=0 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L c -j $(JOBS)
 
 test-py: build

@@ -107,9 +107,12 @@ int situ_config_load(situ_config *cfg, const char *path, char *err, size_t errle
     bool have_key = false, done = false;
     while (!done && rc == SITU_OK) {
         if (!yaml_parser_parse(&p, &ev)) {
-            snprintf(err, errlen, "%s: malformed YAML at line %zu, column %zu: %s", path,
-                     p.problem_mark.line + 1, p.problem_mark.column + 1,
-                     p.problem ? p.problem : "parse error");
+            int n = snprintf(err, errlen, "%s: malformed YAML at line %zu, column %zu: %s", path,
+                             p.problem_mark.line + 1, p.problem_mark.column + 1,
+                             p.problem ? p.problem : "parse error");
+            if (p.context && n > 0 && (size_t)n < errlen)
+                snprintf(err + n, errlen - (size_t)n, " (%s at line %zu)", p.context,
+                         p.context_mark.line + 1);
             rc = SITU_ERR_CONFIG;
             break;
         }
