@@ -47,8 +47,9 @@ test: test-c test-asan test-py
 
 demo: build
 	mkdir -p out
-	$(VENV)/bin/situ run -n 4 --workers 2 apps/heat2d/analytics.py -- \
-	  $(BUILD)/bin/heat2d --nx 256 --ny 256 --steps 400 --every 10
+	$(VENV)/bin/situ run -n 4 --workers 2 --config apps/heat2d/situ.yml apps/heat2d/analytics.py -- \
+	  $(BUILD)/bin/heat2d --nx 128 --ny 128 --steps 2000
+	@echo "demo: wrote out/heat2d.png and out/heat2d.json"
 
 bench: build
 	$(PY) bench/insitu/run.py
