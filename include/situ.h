@@ -72,6 +72,7 @@ typedef struct situ_stats {
     int64_t reconnects;
     double wait_seconds;    /* time expose spent waiting for staging room */
     double expose_seconds;  /* total time inside situ_expose */
+    double copy_seconds;    /* of which copying blocks into staging (the floor) */
     int attached;           /* 1 if connected to a worker now */
     int shm;                /* 1 if that connection uses shared memory */
 } situ_stats;

@@ -6,10 +6,12 @@
  * Every step exposes the rank's block of "temperature"; the analytics' contract
  * decides which steps and which part actually leave the process.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mpi.h>
 
@@ -20,7 +22,7 @@ typedef struct {
     int64_t nx, ny, steps, steer_every;
     double alpha, source;
     int px, py, quiet;
-    const char *config;
+    const char *config, *timeline;
 } options;
 
 static int parse(int argc, char **argv, options *o) {
@@ -40,6 +42,7 @@ static int parse(int argc, char **argv, options *o) {
         else if (!strcmp(a, "--px")) o->px = (int)strtol(v, &end, 10);
         else if (!strcmp(a, "--py")) o->py = (int)strtol(v, &end, 10);
         else if (!strcmp(a, "--config")) { o->config = v; end = (char *)v + strlen(v); }
+        else if (!strcmp(a, "--timeline")) { o->timeline = v; end = (char *)v + strlen(v); }
         else { fprintf(stderr, "heat2d: unknown option %s\n", a); return -1; }
         if (!end || *end) { fprintf(stderr, "heat2d: bad value '%s' for %s\n", v, a); return -1; }
         ++i;
@@ -65,7 +68,7 @@ int main(int argc, char **argv) {
         heat2d_init(&h, MPI_COMM_WORLD, o.nx, o.ny, o.px, o.py, o.alpha)) {
         if (rank == 0)
             fprintf(stderr, "usage: heat2d [--nx N] [--ny N] [--steps N] [--alpha A] [--source Q]\n"
-                            "              [--px P --py P] [--steer-every K] [--config situ.yml] [--quiet]\n");
+                            "              [--px P --py P] [--steer-every K] [--config situ.yml] [--timeline FILE] [--quiet]\n");
         MPI_Finalize();
         return 2;
     }
@@ -79,6 +82,8 @@ int main(int argc, char **argv) {
     report(ctx, "situ_array_define",
            situ_array_define(ctx, "temperature", SITU_F64, 2, shape, start, count));
 
+    /* --timeline: rank 0 logs the wall-clock end of each step (time-to-result in bench/) */
+    FILE *timeline = rank == 0 && o.timeline ? fopen(o.timeline, "w") : NULL;
     double q = o.source, t0 = MPI_Wtime(), situ_time = 0;
     for (int64_t step = 0; step < o.steps; ++step) {
         heat2d_step(&h, q);
@@ -86,6 +91,11 @@ int main(int argc, char **argv) {
         report(ctx, "situ_expose", situ_expose(ctx, "temperature", step, h.T));
         report(ctx, "situ_step_end", situ_step_end(ctx, step));
         situ_time += MPI_Wtime() - ts;
+        if (timeline) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            fprintf(timeline, "%lld %.6f\n", (long long)step, (double)now.tv_sec + 1e-9 * (double)now.tv_nsec);
+        }
         /* Rank 0 reads the steering value and shares it, so all ranks switch together. */
         if (o.steer_every > 0 && step % o.steer_every == 0) {
             double v = q;
@@ -96,22 +106,25 @@ int main(int argc, char **argv) {
             q = v;
         }
     }
-    double elapsed = MPI_Wtime() - t0, max_elapsed, max_situ;
-    MPI_Reduce(&elapsed, &max_elapsed, 1, MPI_DOUBLE, MPI_MAX, 0, h.cart);
-    MPI_Reduce(&situ_time, &max_situ, 1, MPI_DOUBLE, MPI_MAX, 0, h.cart);
+    double elapsed = MPI_Wtime() - t0, max_elapsed, max_situ, max_wait, max_copy;
     situ_stats st = {0};
     situ_flush(ctx, -1);
     situ_get_stats(ctx, &st);
+    MPI_Reduce(&elapsed, &max_elapsed, 1, MPI_DOUBLE, MPI_MAX, 0, h.cart);
+    MPI_Reduce(&situ_time, &max_situ, 1, MPI_DOUBLE, MPI_MAX, 0, h.cart);
+    MPI_Reduce(&st.wait_seconds, &max_wait, 1, MPI_DOUBLE, MPI_MAX, 0, h.cart);
+    MPI_Reduce(&st.copy_seconds, &max_copy, 1, MPI_DOUBLE, MPI_MAX, 0, h.cart);
     int64_t bytes = st.bytes_sent, total = 0;
     MPI_Reduce(&bytes, &total, 1, MPI_INT64_T, MPI_SUM, 0, h.cart);
     report(ctx, "situ_finalize", situ_finalize(&ctx));
     if (rank == 0 && !o.quiet)
         fprintf(stderr,
                 "heat2d: %lld steps of %lldx%lld on %dx%d ranks in %.3f s (%.3f ms/step), "
-                "situ calls %.3f s, %.1f MiB sent\n",
+                "situ calls %.6f s (waiting for staging %.6f s, copying %.6f s), %.1f MiB sent\n",
                 (long long)o.steps, (long long)o.nx, (long long)o.ny, h.dims[0], h.dims[1],
-                max_elapsed, 1e3 * max_elapsed / (double)(o.steps ? o.steps : 1), max_situ,
+                max_elapsed, 1e3 * max_elapsed / (double)(o.steps ? o.steps : 1), max_situ, max_wait, max_copy,
                 (double)total / 1048576.0);
+    if (timeline) fclose(timeline);
     heat2d_free(&h);
     MPI_Finalize();
     return 0;

@@ -228,8 +228,10 @@ int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data)
     }
     bool whole = true;
     for (int d = 0; d < a->ndim; ++d) whole &= ccount[d] == a->count[d];
+    double tc = situ_now();
     if (whole) memcpy(ctx->staging.base + off, data, nbytes);
     else situ_copy_cut(ctx->staging.base + off, data, esize, a->ndim, a->start, a->count, cstart, ccount);
+    ctx->stats.copy_seconds += situ_now() - tc;
     /* BLOCK metadata (docs/protocol.md) */
     unsigned char *m = it->meta;
     uint32_t id = (uint32_t)(a - ctx->arrays), nd = (uint32_t)a->ndim;

@@ -23,7 +23,8 @@ int situ_staging_open(situ_staging *s, size_t size, const char *shm_name) {
             shm_unlink(shm_name);
             return SITU_ERR_SYSTEM;
         }
-        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        /* MAP_POPULATE: take the page faults now, not inside the first exposes */
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
         close(fd);
         if (p == MAP_FAILED) {
             shm_unlink(shm_name);
@@ -35,6 +36,7 @@ int situ_staging_open(situ_staging *s, size_t size, const char *shm_name) {
     } else {
         s->base = malloc(size);
         if (!s->base) return SITU_ERR_NOMEM;
+        memset(s->base, 0, size); /* fault the pages in now, not inside the first exposes */
     }
     s->size = size;
     s->capfree = 16;
