@@ -1,0 +1,171 @@
+/* Internal types shared by the mdft concept files. */
+#ifndef MDFT_INTERNAL_H
+#define MDFT_INTERNAL_H
+
+#include <complex.h>
+#include <fftw3.h>
+#include <stdarg.h>
+#include "mdft.h"
+
+#define MDFT_PI 3.14159265358979323846
+#define MDFT_KB 0.0083144626181532 /* kJ/mol/K */
+#define MDFT_COULOMB 1389.35457644382 /* kJ/mol A / e^2 */
+
+int mdft_fail(mdft_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- grid.c: periodic box, wave vectors in FFTW order ---- */
+typedef struct {
+  int64_t n[3];
+  double len[3], dx[3];
+  int64_t ntot;
+  double dv;
+} mdft_grid;
+int mdft_grid_init(mdft_grid *g, const int64_t n[3], const double len[3], mdft_error *err);
+double mdft_grid_k(const mdft_grid *g, int axis, int64_t i);
+static inline int64_t mdft_grid_neg(int64_t i, int64_t n) { return i == 0 ? 0 : n - i; }
+
+/* ---- quadrature.c: Gauss-Legendre(cos theta) x uniform phi x uniform psi ---- */
+typedef struct {
+  int mmax, mrso;
+  int64_t ntheta, nphi, npsi, no;
+  double *ctheta, *wtheta; /* ntheta: cos(theta_i) and weights summing to 1 */
+  double *phi, *psi;       /* nphi, npsi */
+  double *w;               /* no: product weights, sum 1 */
+  double *rot;             /* no x 9: rotation matrices, row-major */
+} mdft_angles;
+int mdft_angles_init(mdft_angles *a, int mmax, int mrso, mdft_error *err);
+void mdft_angles_free(mdft_angles *a);
+void mdft_gauss_legendre(int64_t n, double *x, double *w); /* on [-1,1], weights sum 2 */
+void mdft_euler_matrix(double phi, double theta, double psi, double r[9]);
+
+/* ---- wigner.c: Wigner small-d matrices d^m_{mu,chi}(theta) for m <= mmax ---- */
+typedef struct {
+  int mmax;
+  int64_t size;    /* sum over m of (2m+1)^2 */
+  double *norm;    /* per (m,mu,chi): sqrt(binomial ratio) and sign */
+  int *a, *b, *k;  /* Jacobi parameters and degree per (m,mu,chi) */
+} mdft_wigner;
+static inline int64_t mdft_wig_idx(int m, int mu, int chi) {
+  return (int64_t)(m * (4 * m * m - 1)) / 3 + (int64_t)(mu + m) * (2 * m + 1) + (chi + m);
+}
+int mdft_wigner_init(mdft_wigner *w, int mmax, mdft_error *err);
+void mdft_wigner_free(mdft_wigner *w);
+void mdft_wigner_d(const mdft_wigner *w, double cos_theta, double *d);
+
+/* ---- projection.c: f(Omega) <-> f^m_{mu mu'} (stored for mu' >= 0) ---- */
+typedef struct {
+  int mmax, mrso, na;     /* na: number of mu' values kept (mu' = a*mrso, a < na) */
+  int64_t np;             /* stored projections */
+  int *pm, *pmu, *pmup;   /* per p */
+  int64_t *pindex;        /* (m, mu+mmax, a) -> p or -1 */
+  const mdft_angles *ang;
+  double *dtheta;         /* ntheta x np: d^m_{mu mu'}(theta_i) */
+  double complex *ephi;   /* nphi x (2mmax+1): exp(i mu phi_j) */
+  double complex *epsi;   /* npsi x na: exp(i mu' psi_k) */
+} mdft_proj;
+int mdft_proj_init(mdft_proj *p, const mdft_angles *a, const mdft_wigner *w, mdft_error *err);
+void mdft_proj_free(mdft_proj *p);
+static inline int64_t mdft_proj_p(const mdft_proj *p, int m, int mu, int a) {
+  return p->pindex[((int64_t)m * (2 * p->mmax + 1) + mu + p->mmax) * p->na + a];
+}
+/* f[no] -> out[p*stride] for all stored p; work: scratch of mdft_proj_work() complex. */
+int64_t mdft_proj_work(const mdft_proj *p);
+void mdft_proj_forward(const mdft_proj *p, const double *f, double complex *out, int64_t stride,
+                       double complex *work);
+void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t stride, double *f,
+                        double complex *work);
+
+/* ---- fft.c: batched in-place 3D complex FFTs over the projections ---- */
+typedef struct {
+  fftw_plan fwd, bwd;
+} mdft_fft;
+int mdft_fft_init(mdft_fft *f, const mdft_grid *g, int64_t howmany, double complex *data,
+                  int threads, mdft_error *err);
+void mdft_fft_free(mdft_fft *f);
+
+/* ---- oz.c: the solvent's c(q) projections and the molecular OZ convolution ---- */
+typedef struct {
+  int64_t ne, nq;
+  double dq;
+  int *idx;   /* ne x 5: m n mu nu khi */
+  double *c;  /* ne x nq */
+} mdft_cq;
+void mdft_cq_free(mdft_cq *c);
+int mdft_cq_read(mdft_cq *c, const char *path, mdft_error *err);
+
+typedef struct {
+  const mdft_proj *proj;
+  const mdft_wigner *wig;
+  const mdft_grid *grid;
+  int mmax, mrso, na;
+  int64_t nfull;      /* projections with all mu' (both signs) */
+  int64_t nk;         /* kernel entries */
+  int64_t nq;
+  double dq;
+  double *kc;         /* nq x nk: kernel values incl. 8pi^2/(2n+1) */
+  void *entries;      /* nk kernel entries: rotated-frame input/output slots */
+} mdft_oz;
+int mdft_oz_init(mdft_oz *oz, const mdft_proj *p, const mdft_wigner *w, const mdft_grid *g,
+                 const mdft_cq *cq, mdft_error *err);
+void mdft_oz_free(mdft_oz *oz);
+/* In place: data[p][r] holds FFT(drho)_p(q); on return FFT(gamma)_p(q) * (1/N). */
+int mdft_oz_apply(const mdft_oz *oz, double complex *data);
+
+/* ---- external.c ---- */
+int mdft_external_lj(const mdft_grid *g, const mdft_angles *a, const mdft_site *solv, int64_t nsv,
+                     const mdft_site *solu, int64_t nsu, double cutoff, double vmax, double *v);
+int mdft_external_hard_sphere(const mdft_grid *g, const mdft_angles *a, const double c[3],
+                              double radius, double vmax, double *v);
+int mdft_external_elec(const mdft_grid *g, const mdft_angles *a, const mdft_site *solv,
+                       int64_t nsv, const mdft_site *solu, int64_t nsu, double vmax,
+                       double *v, mdft_error *err);
+
+/* ---- minimiser.c: limited-memory BFGS on a flat vector ---- */
+typedef int (*mdft_fg_fn)(void *ctx, const double *x, double *g, double *f);
+typedef int (*mdft_iter_fn)(void *ctx, int64_t iter, int64_t nfeval, double f, double df,
+                            double gnorm);
+typedef struct {
+  int m;
+  int64_t max_iter;
+  double ftol; /* stop when |f_k - f_{k-1}| < ftol */
+} mdft_lbfgs_opts;
+typedef struct {
+  int64_t iter, nfeval;
+  double f;
+  int converged;
+} mdft_lbfgs_result;
+int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
+               const mdft_lbfgs_opts *o, mdft_lbfgs_result *r, mdft_error *err);
+
+/* ---- solvent.c ---- */
+struct mdft_solvent {
+  int64_t nsite;
+  mdft_site *site;
+  int mrso;
+  double n0;
+  mdft_cq cq;
+};
+
+/* ---- radial.c: 3D radial Fourier transforms on r_i = i dr, q_j = j dq ---- */
+typedef struct {
+  int64_t n;
+  double dr, dq;
+  double *buf;
+  fftw_plan plan;
+} mdft_radial;
+int mdft_radial_init(mdft_radial *t, int64_t n, double dr, mdft_error *err);
+void mdft_radial_free(mdft_radial *t);
+void mdft_radial_forward(mdft_radial *t, const double *f, double *fq);
+void mdft_radial_backward(mdft_radial *t, const double *fq, double *f);
+
+/* ---- solver.c accessors for output.c ---- */
+const mdft_grid *mdft_solver_grid_(const mdft_solver *s);
+const mdft_site *mdft_solver_solute_(const mdft_solver *s, int64_t *n);
+double mdft_solver_kT_(const mdft_solver *s);
+const mdft_params *mdft_solver_params_(const mdft_solver *s);
+
+/* ---- timers ---- */
+double mdft_now(void);
+
+#endif

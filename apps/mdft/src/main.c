@@ -1,0 +1,91 @@
+/* mdft command line:
+ *   mdft run dft.json solute.json [-o outdir] [-q]
+ *   mdft hnc-lj --sigma S --epsilon E --density N --temperature T -o cq.dat [--cutoff RC]
+ *   mdft hnc-hs --sigma S --density N --temperature T -o cq.dat */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mdft.h"
+
+static int progress(void *user, const mdft_progress *p) {
+  if (!*(int *)user) printf("iter %4lld  F = %.8f kJ/mol  dF = %.3e  |g| = %.3e\n",
+                            (long long)p->iter, p->f, p->df, p->gnorm);
+  return 0;
+}
+
+static int usage(void) {
+  fprintf(stderr,
+          "usage: mdft run dft.json solute.json [-o outdir] [-q]\n"
+          "       mdft hnc-lj --sigma A --epsilon kJmol --density n0 --temperature K -o cq.dat [--cutoff A]\n"
+          "       mdft hnc-hs --sigma A --density n0 --temperature K -o cq.dat\n");
+  return 2;
+}
+
+static int run(int argc, char **argv) {
+  if (argc < 4) return usage();
+  const char *outdir = "mdft-out";
+  int quiet = 0;
+  for (int i = 4; i < argc; i++) {
+    if (!strcmp(argv[i], "-o") && i + 1 < argc) outdir = argv[++i];
+    else if (!strcmp(argv[i], "-q")) quiet = 1;
+    else return usage();
+  }
+  mdft_error err = {0, ""};
+  mdft_params p;
+  mdft_solvent *solv = NULL;
+  mdft_site *solute = NULL;
+  int64_t ns = 0;
+  mdft_solver *s = NULL;
+  mdft_result r;
+  int rc = mdft_input_load(argv[2], argv[3], &p, &solv, &solute, &ns, &err);
+  if (!rc) rc = mdft_solver_create(&p, solv, solute, ns, &s, &err);
+  if (!rc) rc = mdft_solver_minimise(s, progress, &quiet, &r, &err);
+  if (!rc) rc = mdft_write_outputs(s, &r, outdir, &err);
+  if (!rc)
+    printf("free energy %.6f kJ/mol (ideal %.6f, external %.6f, excess %.6f)\n"
+           "excess number %.6f, partial molar volume %.4f A^3, pressure-corrected %.6f kJ/mol\n"
+           "%s after %lld iterations; outputs in %s\n",
+           r.energy.total, r.energy.ideal, r.energy.external, r.energy.excess, r.excess_number, r.pmv,
+           r.dG_pc, r.converged ? "converged" : "NOT converged", (long long)r.iterations, outdir);
+  else
+    fprintf(stderr, "mdft: %s: %s\n", mdft_strerror(rc), err.msg);
+  mdft_solver_free(s);
+  mdft_solvent_free(solv);
+  free(solute);
+  return rc ? 1 : 0;
+}
+
+static int hnc(int argc, char **argv, int kind) {
+  mdft_hnc_params p = {4096, 0.02, 0, 0, kind, 0, 0, 0, 0.3, 1e-10, 100000};
+  const char *out = NULL;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    double v = atof(argv[i + 1]);
+    if (!strcmp(argv[i], "--sigma")) p.sigma = v;
+    else if (!strcmp(argv[i], "--epsilon")) p.epsilon = v;
+    else if (!strcmp(argv[i], "--density")) p.n0 = v;
+    else if (!strcmp(argv[i], "--temperature")) p.temperature = v;
+    else if (!strcmp(argv[i], "--cutoff")) p.cutoff = v;
+    else if (!strcmp(argv[i], "--dr")) p.dr = v;
+    else if (!strcmp(argv[i], "-o")) out = argv[i + 1];
+    else return usage();
+  }
+  if (!out || argc % 2) return usage();
+  double *cq = malloc(sizeof(double) * (size_t)p.nr), dq;
+  mdft_error err = {0, ""};
+  int rc = cq ? mdft_hnc_bulk(&p, cq, &dq, NULL, &err) : MDFT_ERR_NOMEM;
+  char note[256];
+  snprintf(note, sizeof note, "HNC %s fluid sigma=%g epsilon=%g n0=%g T=%g", kind ? "hard-sphere" : "Lennard-Jones",
+           p.sigma, p.epsilon, p.n0, p.temperature);
+  if (!rc) rc = mdft_write_cq_isotropic(out, p.nr, dq, cq, note, &err);
+  if (rc) fprintf(stderr, "mdft: %s: %s\n", mdft_strerror(rc), err.msg);
+  free(cq);
+  return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return usage();
+  if (!strcmp(argv[1], "run")) return run(argc, argv);
+  if (!strcmp(argv[1], "hnc-lj")) return hnc(argc, argv, 0);
+  if (!strcmp(argv[1], "hnc-hs")) return hnc(argc, argv, 1);
+  return usage();
+}

@@ -1,0 +1,270 @@
+/* The solver: owns grids, tables, the variables x (rho = rho0 x^2), the
+ * external potential, and evaluates the functional
+ *   F = kT int rho ln(rho/rho0) - rho + rho0  +  int rho V
+ *       - kT/2 int int drho(1) c(1,2) drho(2)          (HNC)
+ * with its gradient, then minimises it. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+struct mdft_solver {
+  mdft_params par;
+  mdft_grid grid;
+  mdft_angles ang;
+  mdft_wigner wig;
+  mdft_proj proj;
+  mdft_oz oz;
+  mdft_fft fft;
+  mdft_site *solv, *solu;
+  int64_t nsv, nsu;
+  double n0, kT, c0;
+  double *x, *v;
+  double complex *buf;  /* np x N projection fields */
+  double *work;         /* per thread: projection scratch + one orientation vector */
+  int64_t wstride;
+  int nthreads;
+  mdft_timers tm;
+};
+
+void mdft_params_default(mdft_params *p) {
+  memset(p, 0, sizeof *p);
+  for (int d = 0; d < 3; d++) { p->boxnod[d] = 64; p->boxlen[d] = 30; }
+  p->mmax = 1;
+  p->temperature = 298;
+  p->max_iter = 100;
+  p->precision_factor = 1;
+  p->charge_scale = 1;
+  p->lbfgs_m = 5;
+}
+
+void mdft_solver_free(mdft_solver *s) {
+  if (!s) return;
+  mdft_fft_free(&s->fft);
+  mdft_oz_free(&s->oz);
+  mdft_proj_free(&s->proj);
+  mdft_wigner_free(&s->wig);
+  mdft_angles_free(&s->ang);
+  free(s->solv); free(s->solu); free(s->x); free(s->v); free(s->work);
+  fftw_free(s->buf);
+  free(s);
+}
+
+int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const mdft_site *solute,
+                       int64_t nsite, mdft_solver **out, mdft_error *err) {
+  *out = NULL;
+  if (!p || !solvent) return mdft_fail(err, MDFT_ERR_INPUT, "no parameters or solvent");
+  if (!(p->temperature > 0)) return mdft_fail(err, MDFT_ERR_INPUT, "temperature must be > 0");
+  if (nsite < 0 || (nsite > 0 && !solute)) return mdft_fail(err, MDFT_ERR_INPUT, "bad solute site list");
+  mdft_solver *s = calloc(1, sizeof *s);
+  if (!s) return mdft_fail(err, MDFT_ERR_NOMEM, "solver");
+  int rc;
+  s->par = *p;
+  s->nthreads = p->threads > 0 ? p->threads : omp_get_max_threads();
+  s->n0 = solvent->n0;
+  s->kT = MDFT_KB * p->temperature;
+  if ((rc = mdft_grid_init(&s->grid, p->boxnod, p->boxlen, err))) goto fail;
+  if ((rc = mdft_angles_init(&s->ang, p->mmax, solvent->mrso, err))) goto fail;
+  if ((rc = mdft_wigner_init(&s->wig, p->mmax, err))) goto fail;
+  if ((rc = mdft_proj_init(&s->proj, &s->ang, &s->wig, err))) goto fail;
+  if ((rc = mdft_oz_init(&s->oz, &s->proj, &s->wig, &s->grid, &solvent->cq, err))) goto fail;
+  for (int64_t e = 0; e < solvent->cq.ne; e++) {
+    const int *ix = solvent->cq.idx + 5 * e;
+    if (!ix[0] && !ix[1] && !ix[2] && !ix[3] && !ix[4]) s->c0 = solvent->cq.c[e * solvent->cq.nq];
+  }
+  const int64_t N = s->grid.ntot, no = s->ang.no;
+  s->nsv = solvent->nsite;
+  s->nsu = nsite;
+  s->solv = malloc(sizeof(mdft_site) * (size_t)s->nsv);
+  s->solu = malloc(sizeof(mdft_site) * (size_t)(nsite > 0 ? nsite : 1));
+  s->x = malloc(sizeof(double) * (size_t)(N * no));
+  s->v = calloc((size_t)(N * no), sizeof(double));
+  s->buf = fftw_malloc(sizeof(double complex) * (size_t)(N * s->proj.np));
+  s->wstride = 2 * mdft_proj_work(&s->proj) + no + 8;
+  s->work = malloc(sizeof(double) * (size_t)(s->wstride * s->nthreads));
+  if (!s->solv || !s->solu || !s->x || !s->v || !s->buf || !s->work) {
+    rc = mdft_fail(err, MDFT_ERR_NOMEM, "solver arrays for %lld points x %lld orientations",
+                   (long long)N, (long long)no);
+    goto fail;
+  }
+  memcpy(s->solv, solvent->site, sizeof(mdft_site) * (size_t)s->nsv);
+  for (int64_t i = 0; i < nsite; i++) {
+    s->solu[i] = solute[i];
+    s->solu[i].charge *= p->charge_scale;
+  }
+  if ((rc = mdft_fft_init(&s->fft, &s->grid, s->proj.np, s->buf, s->nthreads, err))) goto fail;
+  double cut = p->lj_cutoff;
+  if (!(cut > 0)) cut = 0.5 * fmin(p->boxlen[0], fmin(p->boxlen[1], p->boxlen[2]));
+  const double vmax = 100 * s->kT; /* inside the solute core rho ~ rho0 e^-100: nil */
+  mdft_external_lj(&s->grid, &s->ang, s->solv, s->nsv, s->solu, s->nsu, cut, vmax, s->v);
+  if (p->hard_sphere) {
+    double c[3] = {0, 0, 0};
+    if (nsite > 0) { c[0] = solute[0].x; c[1] = solute[0].y; c[2] = solute[0].z; }
+    mdft_external_hard_sphere(&s->grid, &s->ang, c, p->hs_radius, vmax, s->v);
+  }
+  if ((rc = mdft_external_elec(&s->grid, &s->ang, s->solv, s->nsv, s->solu, s->nsu, vmax, s->v, err)))
+    goto fail;
+  /* start from rho0 exp(-beta V+), the low-density limit away from attraction */
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < N * no; i++) s->x[i] = exp(-0.5 * fmax(s->v[i], 0) / s->kT);
+  *out = s;
+  return MDFT_OK;
+fail:
+  mdft_solver_free(s);
+  return rc;
+}
+
+int64_t mdft_solver_nvar(const mdft_solver *s) { return s->grid.ntot * s->ang.no; }
+int64_t mdft_solver_norient(const mdft_solver *s) { return s->ang.no; }
+double *mdft_solver_x(mdft_solver *s) { return s->x; }
+const double *mdft_solver_potential(const mdft_solver *s) { return s->v; }
+
+void mdft_solver_orientation(const mdft_solver *s, int64_t o, double euler[3], double *w) {
+  const mdft_angles *a = &s->ang;
+  int64_t i = o / (a->nphi * a->npsi), j = (o / a->npsi) % a->nphi, k = o % a->npsi;
+  euler[0] = a->phi[j];
+  euler[1] = acos(a->ctheta[i]);
+  euler[2] = a->psi[k];
+  *w = a->w[o];
+}
+
+void mdft_solver_density(const mdft_solver *s, double *g) {
+  const int64_t no = s->ang.no;
+#pragma omp parallel for schedule(static) num_threads(s->nthreads)
+  for (int64_t r = 0; r < s->grid.ntot; r++) {
+    double sum = 0;
+    for (int64_t o = 0; o < no; o++) sum += s->ang.w[o] * s->x[r * no + o] * s->x[r * no + o];
+    g[r] = sum;
+  }
+}
+
+void mdft_solver_timers(const mdft_solver *s, mdft_timers *t) { *t = s->tm; }
+
+int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_energy *e) {
+  const int64_t N = s->grid.ntot, no = s->ang.no;
+  const double *w = s->ang.w, *v = s->v, rho0 = s->n0 / (8 * MDFT_PI * MDFT_PI), kT = s->kT;
+  double fid = 0, fext = 0, fexc = 0;
+  double t0 = mdft_now();
+#pragma omp parallel num_threads(s->nthreads) reduction(+ : fid, fext)
+  {
+    double *wk = s->work + s->wstride * omp_get_thread_num();
+    double *f = wk, *pw = wk + no + (no & 1);
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < N; r++) {
+      const double *xr = x + r * no;
+      for (int64_t o = 0; o < no; o++) {
+        double xx = xr[o] * xr[o];
+        fid += w[o] * (xx > 0 ? xx * log(xx) - xx + 1 : 1);
+        fext += w[o] * xx * v[r * no + o];
+        f[o] = rho0 * (xx - 1);
+      }
+      mdft_proj_forward(&s->proj, f, s->buf + r, N, (double complex *)pw);
+    }
+  }
+  double t1 = mdft_now();
+  fftw_execute(s->fft.fwd);
+  double t2 = mdft_now();
+  int rc = mdft_oz_apply(&s->oz, s->buf);
+  if (rc) return rc;
+  double t3 = mdft_now();
+  fftw_execute(s->fft.bwd);
+  double t4 = mdft_now();
+  const double pref = s->n0 * s->grid.dv;
+#pragma omp parallel num_threads(s->nthreads) reduction(+ : fexc)
+  {
+    double *wk = s->work + s->wstride * omp_get_thread_num();
+    double *gam = wk, *pw = wk + no + (no & 1);
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < N; r++) {
+      const double *xr = x + r * no;
+      mdft_proj_backward(&s->proj, s->buf + r, N, gam, (double complex *)pw);
+      for (int64_t o = 0; o < no; o++) {
+        double xx = xr[o] * xr[o];
+        fexc += w[o] * (xx - 1) * gam[o];
+        if (grad)
+          grad[r * no + o] = pref * w[o] * 2 * xr[o] *
+                             ((xx > 0 ? kT * log(xx) : 0) + v[r * no + o] - kT * gam[o]);
+      }
+    }
+  }
+  double t5 = mdft_now();
+  s->tm.angular += t1 - t0;
+  s->tm.fft += (t2 - t1) + (t4 - t3);
+  s->tm.oz += t3 - t2;
+  s->tm.back += t5 - t4;
+  s->tm.neval++;
+  e->ideal = kT * pref * fid;
+  e->external = pref * fext;
+  e->excess = -0.5 * kT * pref * fexc;
+  e->total = e->ideal + e->external + e->excess;
+  return MDFT_OK;
+}
+
+double mdft_solver_fft_floor(mdft_solver *s, int nrep) {
+  double t0 = mdft_now();
+  for (int i = 0; i < nrep; i++) {
+    fftw_execute(s->fft.fwd);
+    fftw_execute(s->fft.bwd);
+  }
+  return (mdft_now() - t0) / nrep;
+}
+
+typedef struct {
+  mdft_solver *s;
+  mdft_progress_fn cb;
+  void *user;
+} min_ctx;
+
+static int fg(void *ctx, const double *x, double *g, double *f) {
+  min_ctx *c = ctx;
+  mdft_energy e;
+  int rc = mdft_solver_evaluate(c->s, x, g, &e);
+  *f = e.total;
+  return rc;
+}
+
+static int iter_cb(void *ctx, int64_t iter, int64_t nfeval, double f, double df, double gnorm) {
+  min_ctx *c = ctx;
+  if (!c->cb) return 0;
+  mdft_progress p = {iter, nfeval, f, df, gnorm, c->s};
+  return c->cb(c->user, &p) ? MDFT_ERR_STOPPED : 0;
+}
+
+int mdft_solver_minimise(mdft_solver *s, mdft_progress_fn cb, void *user, mdft_result *res,
+                         mdft_error *err) {
+  memset(res, 0, sizeof *res);
+  double t0 = mdft_now();
+  min_ctx ctx = {s, cb, user};
+  mdft_lbfgs_opts o = {s->par.lbfgs_m, s->par.max_iter, 1e-5 * s->par.precision_factor};
+  mdft_lbfgs_result lr;
+  int rc = mdft_lbfgs(mdft_solver_nvar(s), s->x, fg, iter_cb, &ctx, &o, &lr, err);
+  if (rc == MDFT_ERR_STOPPED) mdft_fail(err, rc, "minimisation stopped by the progress callback");
+  if (rc && rc != MDFT_ERR_STOPPED) return rc;
+  int rc2 = mdft_solver_evaluate(s, s->x, NULL, &res->energy);
+  if (rc2) return mdft_fail(err, rc2, "final evaluation");
+  res->iterations = lr.iter;
+  res->evaluations = lr.nfeval + 1;
+  res->converged = lr.converged;
+  const int64_t N = s->grid.ntot, no = s->ang.no;
+  double nex = 0;
+#pragma omp parallel for reduction(+ : nex) schedule(static) num_threads(s->nthreads)
+  for (int64_t i = 0; i < N * no; i++) nex += s->ang.w[i % no] * (s->x[i] * s->x[i] - 1);
+  res->excess_number = s->n0 * s->grid.dv * nex;
+  /* Kirkwood-Buff volume and the HNC overpressure (Sergiievskyi et al. 2014):
+   * S(0) = 1/(1 - n0 c(0)), V = (S(0) - Nex)/n0, P_HNC = n0 kT (1 + 1/S(0))/2 */
+  double s0 = 1 / (1 - s->n0 * s->c0);
+  res->pmv = (s0 - res->excess_number) / s->n0;
+  double phnc = 0.5 * s->n0 * s->kT * (1 + 1 / s0);
+  res->pressure_correction = -phnc * res->pmv;
+  res->dG_pc = res->energy.total + res->pressure_correction;
+  res->seconds = mdft_now() - t0;
+  if (rc == MDFT_ERR_STOPPED) return rc;
+  return MDFT_OK;
+}
+
+/* accessors for output.c */
+const mdft_grid *mdft_solver_grid_(const mdft_solver *s) { return &s->grid; }
+const mdft_site *mdft_solver_solute_(const mdft_solver *s, int64_t *n) { *n = s->nsu; return s->solu; }
+double mdft_solver_kT_(const mdft_solver *s) { return s->kT; }
+const mdft_params *mdft_solver_params_(const mdft_solver *s) { return &s->par; }

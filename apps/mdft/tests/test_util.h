@@ -1,0 +1,63 @@
+/* Tiny test harness shared by the mdft tests. */
+#ifndef MDFT_TEST_UTIL_H
+#define MDFT_TEST_UTIL_H
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "mdft.h"
+
+static int t_failures = 0;
+#define CHECK(cond, ...)                                                   \
+  do {                                                                     \
+    if (!(cond)) {                                                         \
+      fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                        \
+      fprintf(stderr, "\n");                                               \
+      t_failures++;                                                        \
+    }                                                                      \
+  } while (0)
+#define OK(call)                                                           \
+  do {                                                                     \
+    mdft_error e_ = {0, ""};                                               \
+    (void)e_;                                                              \
+    int rc_ = (call);                                                      \
+    if (rc_) {                                                             \
+      fprintf(stderr, "%s:%d: %s -> %s\n", __FILE__, __LINE__, #call, mdft_strerror(rc_)); \
+      exit(1);                                                             \
+    }                                                                      \
+  } while (0)
+
+/* Argon-like Lennard-Jones fluid at T* = 1.5, rho* = 0.7. */
+#define LJ_SIGMA 3.405
+#define LJ_EPS 0.99605
+#define LJ_T (1.5 * 119.8)
+#define LJ_N0 (0.7 / (LJ_SIGMA * LJ_SIGMA * LJ_SIGMA))
+
+static inline mdft_hnc_params lj_hnc_params(void) {
+  mdft_hnc_params p = {4096, 0.02, LJ_T, LJ_N0, MDFT_FLUID_LJ, LJ_SIGMA, LJ_EPS, 0, 0.3, 1e-11, 20000};
+  return p;
+}
+
+/* Bulk LJ solvent with its HNC c(q) set in memory. */
+static inline mdft_solvent *lj_solvent(int64_t *nq, double *dq, double **cq) {
+  mdft_hnc_params p = lj_hnc_params();
+  mdft_error err = {0, ""};
+  double *c = malloc(sizeof(double) * (size_t)p.nr);
+  if (!c || mdft_hnc_bulk(&p, c, dq, NULL, &err)) {
+    fprintf(stderr, "bulk HNC failed: %s\n", err.msg);
+    exit(1);
+  }
+  mdft_site site = {0, 0, 0, 0, LJ_SIGMA, LJ_EPS};
+  mdft_solvent *s;
+  int idx[5] = {0, 0, 0, 0, 0};
+  if (mdft_solvent_create(1, &site, 1, LJ_N0, &s, &err) ||
+      mdft_solvent_set_cq(s, 1, idx, p.nr, *dq, c, &err)) {
+    fprintf(stderr, "solvent: %s\n", err.msg);
+    exit(1);
+  }
+  *nq = p.nr;
+  if (cq) *cq = c;
+  else free(c);
+  return s;
+}
+#endif
