@@ -36,16 +36,16 @@ static char *read_line(FILE *f, char **buf, size_t *cap) {
   return *buf;
 }
 
-static int parse_value(char **s, double *v) {
+static int parse_value(char **s, double complex *v) {
   char *p = *s, *end;
   while (*p == ' ' || *p == '\t' || *p == '\r') p++;
   if (*p == '(') {
     double re = strtod(p + 1, &end);
     if (end == p + 1 || *end != ',') return -1;
     p = end + 1;
-    strtod(p, &end); /* imaginary part: the kernel is real in our convention */
+    double im = strtod(p, &end);
     if (end == p || *end != ')') return -1;
-    *v = re;
+    *v = re + I * im;
     *s = end + 1;
     return 0;
   }
@@ -63,7 +63,7 @@ int mdft_cq_read(mdft_cq *c, const char *path, mdft_error *err) {
   size_t cap = 0;
   int rc = MDFT_OK;
   int64_t line = 0, cap_q = 0;
-  double *vals = NULL;
+  double complex *vals = NULL;
   static const char *labels[5] = {"m", "n", "mu", "nu", "khi"};
   for (; line < 11; line++)
     if (!read_line(f, &buf, &cap)) {
@@ -130,15 +130,16 @@ int mdft_cq_read(mdft_cq *c, const char *path, mdft_error *err) {
     if (!*p) continue;
     if (c->nq == cap_q) {
       cap_q = cap_q ? 2 * cap_q : 256;
-      double *nv = realloc(vals, sizeof(double) * (size_t)(cap_q * c->ne));
+      double complex *nv = realloc(vals, sizeof(double complex) * (size_t)(cap_q * c->ne));
       if (!nv) { rc = mdft_fail(err, MDFT_ERR_NOMEM, "%s", path); goto done; }
       vals = nv;
     }
-    double q;
-    if (parse_value(&p, &q)) {
+    double complex qc;
+    if (parse_value(&p, &qc)) {
       rc = mdft_fail(err, MDFT_ERR_PARSE, "%s:%lld: bad q value", path, (long long)line);
       goto done;
     }
+    double q = creal(qc);
     for (int64_t e = 0; e < c->ne; e++)
       if (parse_value(&p, &vals[c->nq * c->ne + e])) {
         rc = mdft_fail(err, MDFT_ERR_PARSE, "%s:%lld: bad or missing value in column %lld", path,
@@ -168,7 +169,7 @@ int mdft_cq_read(mdft_cq *c, const char *path, mdft_error *err) {
     rc = mdft_fail(err, MDFT_ERR_PARSE, "%s: first q = %g must be 0 or dq", path, q0);
     goto done;
   }
-  c->c = malloc(sizeof(double) * (size_t)(c->ne * (c->nq + shift)));
+  c->c = malloc(sizeof(double complex) * (size_t)(c->ne * (c->nq + shift)));
   if (!c->c) { rc = mdft_fail(err, MDFT_ERR_NOMEM, "%s", path); goto done; }
   for (int64_t e = 0; e < c->ne; e++)
     for (int64_t iq = 0; iq < c->nq + shift; iq++) {

@@ -89,7 +89,7 @@ typedef struct {
   int64_t ne, nq;
   double dq;
   int *idx;   /* ne x 5: m n mu nu khi */
-  double *c;  /* ne x nq */
+  double complex *c;  /* ne x nq */
 } mdft_cq;
 void mdft_cq_free(mdft_cq *c);
 int mdft_cq_read(mdft_cq *c, const char *path, mdft_error *err);
@@ -103,7 +103,7 @@ typedef struct {
   int64_t nk;         /* kernel entries */
   int64_t nq;
   double dq;
-  double *kc;         /* nq x nk: kernel values incl. 8pi^2/(2n+1) */
+  double complex *kc; /* nq x nk: kernel values incl. 8pi^2/(2n+1) */
   void *entries;      /* nk kernel entries: rotated-frame input/output slots */
 } mdft_oz;
 int mdft_oz_init(mdft_oz *oz, const mdft_proj *p, const mdft_wigner *w, const mdft_grid *g,

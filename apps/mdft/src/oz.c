@@ -60,7 +60,7 @@ int mdft_oz_init(mdft_oz *oz, const mdft_proj *p, const mdft_wigner *w, const md
   oz->nq = cq->nq;
   oz->dq = cq->dq;
   oz->entries = ke;
-  oz->kc = malloc(sizeof(double) * (size_t)(nk * cq->nq + 1));
+  oz->kc = malloc(sizeof(double complex) * (size_t)(nk * cq->nq + 1));
   if (!oz->kc) { free(src); mdft_oz_free(oz); return mdft_fail(err, MDFT_ERR_NOMEM, "OZ kernel"); }
   for (int64_t iq = 0; iq < cq->nq; iq++)
     for (int64_t k = 0; k < nk; k++) oz->kc[iq * nk + k] = ke[k].fac * cq->c[src[k] * cq->nq + iq];
@@ -85,9 +85,9 @@ static void oz_point(const mdft_oz *oz, const double qv[3], ozwork *w, double co
     return;
   }
   t -= (double)iq;
-  const double *k0 = oz->kc + iq * oz->nk, *k1 = k0 + oz->nk;
+  const double complex *k0 = oz->kc + iq * oz->nk, *k1 = k0 + oz->nk;
   if (mmax == 0) {
-    double k = 0;
+    double complex k = 0;
     for (int64_t e = 0; e < oz->nk; e++) k += (1 - t) * k0[e] + t * k1[e];
     out[0] = k * w->a[0];
     return;
@@ -109,10 +109,10 @@ static void oz_point(const mdft_oz *oz, const double qv[3], ozwork *w, double co
     }
   }
   memset(w->gr, 0, sizeof(double complex) * (size_t)oz->nfull);
-  for (int64_t e = 0; e < oz->nk; e++) w->gr[ke[e].out] += ((1 - t) * k0[e] + t * k1[e]) * w->ar[ke[e].in];
-  /* at q = 0 the frame is arbitrary: keep only the rotation-invariant part */
-  if (q == 0)
-    for (int64_t i = 1; i < oz->nfull; i++) w->gr[i] = 0;
+  /* at q = 0 the frame is arbitrary: only the isotropic coupling is kept */
+  for (int64_t e = 0; e < oz->nk; e++)
+    if (q > 0 || (ke[e].out == 0 && ke[e].in == 0))
+      w->gr[ke[e].out] += ((1 - t) * k0[e] + t * k1[e]) * w->ar[ke[e].in];
   /* back to the lab frame, mu' >= 0 only */
   for (int64_t p = 0; p < oz->proj->np; p++) {
     int m = oz->proj->pm[p], mu = oz->proj->pmu[p], b = oz->proj->pmup[p] / mrso;

@@ -68,10 +68,11 @@ int mdft_solvent_load_cq(mdft_solvent *s, const char *path, mdft_error *err) {
 int mdft_solvent_set_cq(mdft_solvent *s, int64_t ne, const int *idx, int64_t nq, double dq,
                         const double *c, mdft_error *err) {
   if (ne < 1 || nq < 2 || !(dq > 0)) return mdft_fail(err, MDFT_ERR_INPUT, "c(q): need ne >= 1, nq >= 2, dq > 0");
-  mdft_cq n = {ne, nq, dq, malloc(sizeof(int) * 5 * (size_t)ne), malloc(sizeof(double) * (size_t)(ne * nq))};
+  mdft_cq n = {ne, nq, dq, malloc(sizeof(int) * 5 * (size_t)ne),
+               malloc(sizeof(double complex) * (size_t)(ne * nq))};
   if (!n.idx || !n.c) { mdft_cq_free(&n); return mdft_fail(err, MDFT_ERR_NOMEM, "c(q)"); }
   memcpy(n.idx, idx, sizeof(int) * 5 * (size_t)ne);
-  memcpy(n.c, c, sizeof(double) * (size_t)(ne * nq));
+  for (int64_t i = 0; i < ne * nq; i++) n.c[i] = c[i];
   mdft_cq_free(&s->cq);
   s->cq = n;
   return MDFT_OK;

@@ -71,7 +71,7 @@ int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const 
   if ((rc = mdft_oz_init(&s->oz, &s->proj, &s->wig, &s->grid, &solvent->cq, err))) goto fail;
   for (int64_t e = 0; e < solvent->cq.ne; e++) {
     const int *ix = solvent->cq.idx + 5 * e;
-    if (!ix[0] && !ix[1] && !ix[2] && !ix[3] && !ix[4]) s->c0 = solvent->cq.c[e * solvent->cq.nq];
+    if (!ix[0] && !ix[1] && !ix[2] && !ix[3] && !ix[4]) s->c0 = creal(solvent->cq.c[e * solvent->cq.nq]);
   }
   const int64_t N = s->grid.ntot, no = s->ang.no;
   s->nsv = solvent->nsite;

@@ -60,4 +60,39 @@ static inline mdft_solvent *lj_solvent(int64_t *nq, double *dq, double **cq) {
   else free(c);
   return s;
 }
+
+/* A synthetic anisotropic c(q) with the symmetries of a real molecular fluid:
+ * c^{mn}_{mu nu khi} = s(q) t_mn e^m_mu e^n_nu / (1+|khi|), symmetric in
+ * (m,mu)<->(n,nu), with e^m_{-mu} = (-1)^(m+mu) e^m_mu (reality of c(r)).
+ * s(q) = -amp exp(-(q w)^2) (a smooth, short-ranged, negative core). */
+static inline double synth_e(int m, int mu) {
+  double e = 1.0 / (1 + abs(mu));
+  if (mu == 0 && (m & 1)) return 0;
+  return mu >= 0 ? e : (((m + mu) & 1) ? -e : e);
+}
+static inline int synth_cq(mdft_solvent *s, int mmax, int mrso, double amp, double width,
+                           int64_t nq, double dq, mdft_error *err) {
+  int64_t ne = 0, cap = 4096;
+  int *idx = malloc(sizeof(int) * 5 * (size_t)cap);
+  double *c = malloc(sizeof(double) * (size_t)(cap * nq));
+  for (int m = 0; m <= mmax; m++)
+    for (int n = 0; n <= mmax; n++)
+      for (int mu = 0; mu <= m; mu += mrso)
+        for (int nu = -(n / mrso) * mrso; nu <= n; nu += mrso)
+          for (int khi = -(m < n ? m : n); khi <= (m < n ? m : n); khi++) {
+            double a = synth_e(m, mu) * synth_e(n, nu) / (1.0 + m + n) / (1 + abs(khi));
+            if (a == 0 || ne == cap) continue;
+            int *ix = idx + 5 * ne;
+            ix[0] = m; ix[1] = n; ix[2] = mu; ix[3] = nu; ix[4] = khi;
+            for (int64_t iq = 0; iq < nq; iq++) {
+              double q = (double)iq * dq;
+              c[ne * nq + iq] = -amp * a * exp(-q * q * width * width);
+            }
+            ne++;
+          }
+  int rc = mdft_solvent_set_cq(s, ne, idx, nq, dq, c, err);
+  free(idx);
+  free(c);
+  return rc;
+}
 #endif
