@@ -47,8 +47,9 @@ def log(msg: str) -> None:
 
 
 def grid_for(mib: float, ranks: int) -> int:
-    """Global side of a square grid whose per-rank blocks hold `mib` MiB of doubles."""
-    return int(round((ranks * mib * 2**20 / 8) ** 0.5))
+    """Global side of a square grid whose per-rank blocks hold `mib` MiB of doubles, even so
+    that the 2x2 decomposition is uniform (deisa-dask rejects uneven blocks)."""
+    return 2 * int(round((ranks * mib * 2**20 / 8) ** 0.5 / 2))
 
 
 def mpirun(ranks: int, cmd: list[str], env: dict | None = None, timeout: float = 600) -> str:
@@ -198,6 +199,9 @@ def run_deisa(ranks, n, steps, workers=2, analytics="stats"):
         if ana.returncode:
             raise RuntimeError(f"deisa analytics failed:\n{aerr[-3000:]}")
         results = json.load(open(res))
+        if not results:
+            raise RuntimeError("Deisa's analytics produced no result:\n" + "\n".join(
+                l for l in aerr.splitlines() if " INFO " not in l)[-3000:])
         timeline = read_timeline(tl)
     client.close()
     cluster.close()
@@ -214,10 +218,22 @@ def median_run(fn, reps, *a):
     return runs[len(runs) // 2]
 
 
-def ops_per_step(ops: dict, analysed: int) -> float:
-    """Scheduler messages per analysed step, heartbeats excluded."""
-    busy = {k: v for k, v in ops.items() if "heartbeat" not in k and k != "keep-alive"}
-    return sum(busy.values()) / max(analysed, 1)
+# Scheduler ops by role. Ingest: what tells the scheduler that a step's blocks exist
+# (situ: one situ-step per worker; deisa-dask: update_data, client-desires-keys and
+# log_event from its rank 0 and analytics). Lifecycle: Dask's own per-key bookkeeping
+# when blocks are released, the same machinery for both.
+INGEST = {"situ-step", "update_data", "client-desires-keys", "log_event", "log-event"}
+LIFECYCLE = {"client-releases-keys", "release-worker-data", "add-keys", "task-finished", "update-graph"}
+
+
+def ops_per_step(ops: dict, analysed: int) -> dict:
+    """Scheduler messages per analysed step by role; set-up messages (one per run or
+    per rank: hellos, handshakes, actors) as a total. Heartbeats excluded."""
+    n = max(analysed, 1)
+    ingest = sum(v for k, v in ops.items() if k in INGEST)
+    life = sum(v for k, v in ops.items() if k in LIFECYCLE)
+    setup = sum(v for k, v in ops.items() if k not in INGEST | LIFECYCLE and "heartbeat" not in k)
+    return {"ingest": ingest / n, "lifecycle": life / n, "setup_total": setup}
 
 
 def main() -> None:
@@ -328,12 +344,21 @@ def report(rows, scaling, micro, steps, reps, cmd) -> None:
             f"{fmt(t['deisa_over_situ'], '.0f')} | {fmt(t['situ_wall_ms'], '.0f')} / {fmt(t['posthoc_wall_ms'], '.0f')} / "
             f"{fmt(t['deisa_wall_ms'], '.0f')} | {fmt(t['situ_latency_ms'], '.0f')} / {fmt(t['posthoc_latency_ms'], '.0f')} / "
             f"{fmt(t['deisa_latency_ms'], '.0f')} | {mb(t['situ_bytes'])} / {mb(t['deisa_bytes'])} |")
-    lines += ["", "Scheduler messages per analysed step vs ranks (1 MiB/rank, analytics that computes nothing, so "
-              "only data ingest and bookkeeping is counted; heartbeats excluded):", "",
-              "| ranks | situ | Deisa |", "|---|---|---|"]
+    lines += ["", "Scheduler messages vs ranks (1 MiB/rank, 30 steps, analytics that computes nothing, so only "
+              "data ingest and bookkeeping is counted; heartbeats excluded). Ingest per analysed step: situ-step "
+              "(situ) vs update_data + client-desires-keys + log_event (deisa-dask); lifecycle per analysed step: "
+              "Dask's per-key release messages, the same for both; set-up: one-time messages of the whole run "
+              "(situ: hello/array/bye per rank; Deisa: handshake actor, events, semaphores, clients).", "",
+              "| ranks | situ ingest/step | Deisa ingest/step | situ lifecycle/step | Deisa lifecycle/step | "
+              "situ set-up | Deisa set-up |", "|---|---|---|---|---|---|---|"]
+
+    def cell(e, k, f):
+        v = e.get(k)
+        return v if isinstance(v, str) else ("—" if v is None else fmt(v[f], ".1f" if f != "setup_total" else ".0f"))
     for e in scaling:
-        lines.append(f"| {e['ranks']} | {fmt(e.get('situ'), '.1f') if not isinstance(e.get('situ'), str) else e['situ']} | "
-                     f"{fmt(e.get('deisa'), '.1f') if not isinstance(e.get('deisa'), str) else e['deisa']} |")
+        lines.append(f"| {e['ranks']} | {cell(e, 'situ', 'ingest')} | {cell(e, 'deisa', 'ingest')} | "
+                     f"{cell(e, 'situ', 'lifecycle')} | {cell(e, 'deisa', 'lifecycle')} | "
+                     f"{cell(e, 'situ', 'setup_total')} | {cell(e, 'deisa', 'setup_total')} |")
     errors = [(t["mib"], c, t[f"{c}_error"]) for t in table for c in ("situ", "posthoc", "deisa") if t[f"{c}_error"]]
     if errors:
         lines += ["", "Errors:", ""] + [f"- {m} MiB {c}: `{e.splitlines()[-1] if e else ''}`" for m, c, e in errors]
@@ -355,8 +380,10 @@ def report(rows, scaling, micro, steps, reps, cmd) -> None:
     ax[0].legend(); ax[0].set_title("overhead vs block size (4 ranks)")
     rk = [e["ranks"] for e in scaling]
     for key in ("situ", "deisa"):
-        y = [e.get(key) if isinstance(e.get(key), (int, float)) else np.nan for e in scaling]
-        ax[1].plot(rk, y, "o-", label=key)
+        y = [e[key]["ingest"] if isinstance(e.get(key), dict) else np.nan for e in scaling]
+        ax[1].plot(rk, y, "o-", label=f"{key}: ingest")
+        y = [e[key]["lifecycle"] if isinstance(e.get(key), dict) else np.nan for e in scaling]
+        ax[1].plot(rk, y, "x--", label=f"{key}: Dask key lifecycle")
     ax[1].set_xlabel("MPI ranks"); ax[1].set_ylabel("scheduler messages per analysed step")
     ax[1].set_title("scheduler load vs ranks"); ax[1].legend()
     fig.tight_layout()

@@ -135,7 +135,7 @@ int situ_array_define(situ_ctx *ctx, const char *name, situ_dtype dtype, int ndi
             it->kind = ITEM_FRAME;
             it->type = MSG_ARRAY;
             it->payload = situ_array_json(ctx, id, &it->payload_len);
-            if (it->payload) situ_io_enqueue(ctx, it);
+            if (it->payload) situ_io_enqueue(ctx, it, true);
             else free(it);
         }
     }

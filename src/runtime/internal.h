@@ -214,7 +214,10 @@ const char *situ_dtype_name(situ_dtype dt);
 int situ_io_start(situ_ctx *ctx);
 void situ_io_stop(situ_ctx *ctx, double timeout);
 int situ_io_connect_initial(situ_ctx *ctx);
-void situ_io_enqueue(situ_ctx *ctx, situ_item *it); /* mu held */
+/* mu held. wake: rouse the I/O thread now (blocks wait for their step's end: the
+ * worker cannot use them before, and fewer wake-ups steal less of the solver's core). */
+void situ_io_enqueue(situ_ctx *ctx, situ_item *it, bool wake);
+void situ_io_wake(situ_ctx *ctx);
 char *situ_array_json(const situ_ctx *ctx, int id, size_t *len);
 
 #endif

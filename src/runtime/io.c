@@ -41,7 +41,7 @@ static int send_frame(situ_ctx *ctx, int type, const void *payload, size_t len) 
     return len ? situ_wire_send_all(ctx->fd, payload, len) : 0;
 }
 
-static void wake(situ_ctx *ctx) {
+void situ_io_wake(situ_ctx *ctx) {
     uint64_t one = 1;
     if (ctx->wake_fd >= 0) {
         ssize_t n = write(ctx->wake_fd, &one, sizeof one);
@@ -49,12 +49,12 @@ static void wake(situ_ctx *ctx) {
     }
 }
 
-void situ_io_enqueue(situ_ctx *ctx, situ_item *it) {
+void situ_io_enqueue(situ_ctx *ctx, situ_item *it, bool wake) {
     it->next = NULL;
     if (ctx->tail) ctx->tail->next = it;
     else ctx->head = it;
     ctx->tail = it;
-    wake(ctx);
+    if (wake) situ_io_wake(ctx);
 }
 
 static void free_item(situ_item *it) {
@@ -382,7 +382,7 @@ void situ_io_stop(situ_ctx *ctx, double timeout) {
     pthread_mutex_lock(&ctx->mu);
     ctx->stopping = true;
     pthread_cond_broadcast(&ctx->cv);
-    wake(ctx);
+    situ_io_wake(ctx);
     pthread_mutex_unlock(&ctx->mu);
     pthread_join(ctx->io, NULL);
     ctx->io_running = false;

@@ -213,6 +213,7 @@ int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data)
             if (!drop_oldest(ctx) || ctx->cur_dropped) goto waited;
             continue;
         }
+        situ_io_wake(ctx); /* queued blocks must leave to make room */
         pthread_cond_wait(&ctx->cv, &ctx->mu);
         if (ctx->gen != ctx->cur_gen || !atomic_load(&ctx->attached)) { /* worker gone meanwhile */
             ctx->cur_lost = true;
@@ -247,7 +248,7 @@ int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data)
     it->step = step;
     it->off = off;
     it->len = nbytes;
-    situ_io_enqueue(ctx, it);
+    situ_io_enqueue(ctx, it, false);
     ctx->cur_blocks++;
     goto out;
 waited:
@@ -277,7 +278,7 @@ int situ_step_end(situ_ctx *ctx, int64_t step) {
             it->step = step;
             it->blocks = ctx->cur_blocks;
             it->dropped = ctx->cur_dropped;
-            situ_io_enqueue(ctx, it);
+            situ_io_enqueue(ctx, it, true);
         }
     }
     pthread_mutex_unlock(&ctx->mu);
@@ -290,6 +291,7 @@ int situ_flush(situ_ctx *ctx, double timeout) {
     if (timeout < 0) timeout = ctx->cfg.finalize_timeout;
     double deadline = situ_now() + timeout;
     pthread_mutex_lock(&ctx->mu);
+    situ_io_wake(ctx);
     while ((ctx->head || ctx->sending) && atomic_load(&ctx->attached) && situ_now() < deadline) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);

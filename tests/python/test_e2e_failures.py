@@ -166,3 +166,30 @@ def test_simulation_failure_is_reported(tmp_path):
         """, ["--dtype", "c128"])
     assert r.returncode != 0
     assert "simulation failed" in r.stderr
+
+
+def test_situ_run_joins_an_existing_cluster(tmp_path):
+    from distributed import Client, LocalCluster
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        sched_file = tmp_path / "scheduler.json"
+        client.write_scheduler_file(str(sched_file))
+        a = tmp_path / "analytics.py"
+        a.write_text(textwrap.dedent("""
+            import json, situ
+            with situ.Session() as s:
+                @s.on_step("a0")
+                def f(step, a0):
+                    json.dump([step, float(a0.sum().compute())], open(f"step{step}.json", "w"))
+                s.run()
+            """))
+        cmd = [sys.executable, "-m", "situ.cli", "run", "-n", "2", "--quiet", "--scheduler-file",
+               str(sched_file), str(a), "--", os.path.join(BIN, "e2e_sim"), "--shape", "50", "--steps", "3"]
+        r = subprocess.run(cmd, env=dict(os.environ, **MPI_ENV), capture_output=True, text=True,
+                           timeout=240, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        for step in range(3):
+            got = json.loads((tmp_path / f"step{step}.json").read_text())
+            assert got[0] == step and got[1] == pytest.approx(float(expected("f64", [50], step).sum()), rel=1e-12)
+        # the blocks went through the cluster's own worker
+        assert client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.plugins["situ"].totals["steps"]) == 3
