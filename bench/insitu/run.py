@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 
 import numpy as np
 
@@ -268,6 +267,10 @@ def main() -> None:
             log(f"[{i + 1}/{len(sizes)}] {mib} MiB/rank ({n}x{n}): {name} "
                 f"{row[name].get('ms_step', float('nan')):.3f} ms/step  ({time.time() - t0:.0f} s elapsed)")
         rows.append(row)
+    # The same 1 MiB block with one rank: no oversubscription of the 2 cores, so the
+    # I/O thread's wake-up does not steal the solver's core.
+    solo = median_run(run_situ, reps, 1, grid_for(1, 1), steps)
+    log(f"situ, 1 rank, 1 MiB: call {solo['call_s'] * 1e3:.3f} ms, copy {solo['copy_s'] * 1e3:.3f} ms")
     scaling = []
     for r in (1, 2, 4):
         n = grid_for(1, r) if r != 4 else grid_for(1, 4)
@@ -282,10 +285,10 @@ def main() -> None:
                 entry[name] = f"error: {str(e)[-300:]}"
         scaling.append(entry)
         log(f"scheduler messages per analysed step at {r} ranks: {entry}")
-    report(rows, scaling, micro, steps, reps, " ".join(sys.argv))
+    report(rows, scaling, micro, steps, reps, " ".join(sys.argv), solo)
 
 
-def report(rows, scaling, micro, steps, reps, cmd) -> None:
+def report(rows, scaling, micro, steps, reps, cmd, solo) -> None:
     os.makedirs(RESULTS, exist_ok=True)
     analysed = steps // EVERY
     table = []
@@ -312,7 +315,8 @@ def report(rows, scaling, micro, steps, reps, cmd) -> None:
         table.append(t)
     data = {"command": cmd, "steps": steps, "every": EVERY, "reps": reps, "ranks": 4,
             "machine": f"{os.cpu_count()} cores", "expose_no_analytics_ns": micro["expose_no_analytics_ns"],
-            "rows": table, "scheduler_scaling": scaling}
+            "rows": table, "scheduler_scaling": scaling,
+            "solo_1rank_1mib": {"call_ms": solo["call_s"] * 1e3, "copy_ms": solo["copy_s"] * 1e3}}
     with open(os.path.join(RESULTS, "insitu.json"), "w") as f:
         json.dump(data, f, indent=1, default=float)
 
@@ -344,6 +348,9 @@ def report(rows, scaling, micro, steps, reps, cmd) -> None:
             f"{fmt(t['deisa_over_situ'], '.0f')} | {fmt(t['situ_wall_ms'], '.0f')} / {fmt(t['posthoc_wall_ms'], '.0f')} / "
             f"{fmt(t['deisa_wall_ms'], '.0f')} | {fmt(t['situ_latency_ms'], '.0f')} / {fmt(t['posthoc_latency_ms'], '.0f')} / "
             f"{fmt(t['deisa_latency_ms'], '.0f')} | {mb(t['situ_bytes'])} / {mb(t['deisa_bytes'])} |")
+    lines += ["", f"One rank, 1 MiB block (the 2 cores not oversubscribed): situ call "
+              f"{solo['call_s'] * 1e3:.3f} ms, copy {solo['copy_s'] * 1e3:.3f} ms, call / copy "
+              f"{solo['call_s'] / solo['copy_s']:.2f}."]
     lines += ["", "Scheduler messages vs ranks (1 MiB/rank, 30 steps, analytics that computes nothing, so only "
               "data ingest and bookkeeping is counted; heartbeats excluded). Ingest per analysed step: situ-step "
               "(situ) vs update_data + client-desires-keys + log_event (deisa-dask); lifecycle per analysed step: "

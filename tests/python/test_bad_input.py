@@ -1,7 +1,6 @@
 """Bad input on the analytics side gets a clear error naming the problem."""
 import json
 
-import numpy as np
 import pytest
 
 import situ

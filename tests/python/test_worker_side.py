@@ -3,7 +3,6 @@ import threading
 import time
 
 import numpy as np
-import pytest
 
 import situ
 from situ import protocol as P
