@@ -242,7 +242,12 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--reps", type=int, default=None)
     ap.add_argument("--no-deisa", action="store_true")
+    ap.add_argument("--replot", action="store_true", help="redraw insitu.png from insitu.json")
     args = ap.parse_args()
+    if args.replot:
+        data = json.load(open(os.path.join(RESULTS, "insitu.json")))
+        plot(data["rows"], data["scheduler_scaling"])
+        return
     sizes = [float(x) for x in args.sizes.split(",")] if args.sizes else ([1, 4] if args.quick else [1, 4, 16, 64])
     reps = args.reps or (1 if args.quick else 3)
     ranks, steps = 4, args.steps
@@ -373,14 +378,19 @@ def report(rows, scaling, micro, steps, reps, cmd, solo) -> None:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 
+    plot(table, scaling)
+
+
+def plot(table, scaling) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(1, 2, figsize=(12, 4.5))
     x = [t["mib"] for t in table]
-    for key, label in (("floor_ms", "floor (one memcpy)"), ("situ_call_ms", "situ"),
+    for key, label in (("floor_ms", "floor (one memcpy, idle machine)"),
+                       ("situ_copy_ms", "the same memcpy inside situ_expose (same run)"), ("situ_call_ms", "situ"),
                        ("posthoc_call_ms", "post hoc (HDF5 write)"), ("deisa_call_ms", "Deisa")):
-        y = [t[key] if t[key] is not None and t[key] > 0 else np.nan for t in table]
+        y = [t[key] if t.get(key) is not None and t[key] > 0 else np.nan for t in table]
         ax[0].plot(x, y, "o-", label=label)
     ax[0].set_xscale("log"); ax[0].set_yscale("log")
     ax[0].set_xlabel("block per rank (MiB)"); ax[0].set_ylabel("time in in situ calls per analysed step (ms)")
