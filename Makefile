@@ -11,7 +11,7 @@ export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 export PATH := $(ROOT)/$(BUILD)/bin:$(VENV)/bin:$(PATH)
 
-.PHONY: setup build asan test test-c test-py test-asan demo bench clean
+.PHONY: setup build asan test test-c test-py test-asan demo demo-vlasov bench clean
 
 setup:
 	@bash scripts/setup
@@ -50,6 +50,12 @@ demo: build
 	$(VENV)/bin/situ run -n 4 --workers 2 --config apps/heat2d/situ.yml apps/heat2d/analytics.py -- \
 	  $(BUILD)/bin/heat2d --nx 128 --ny 128 --steps 2000
 	@echo "demo: wrote out/heat2d.png and out/heat2d.json"
+
+# The Gysela-style proxy: fluid moments of f(x, y, v, mu) computed live by Dask.
+demo-vlasov: build
+	mkdir -p out
+	$(VENV)/bin/situ run -n 4 --workers 2 apps/vlasov/analytics.py --every 5 -- \
+	  $(BUILD)/bin/vlasov --nx 32 --ny 32 --nv 24 --nmu 6 --steps 40
 
 bench: build
 	$(PY) bench/insitu/run.py
