@@ -156,6 +156,8 @@ double *mdft_solver_x(mdft_solver *s);
 int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_energy *e);
 /* Orientation o: Euler angles (ZYZ) and quadrature weight (weights sum to 1). */
 void mdft_solver_orientation(const mdft_solver *s, int64_t o, double euler[3], double *w);
+/* Grid points and box lengths (A) per axis. */
+void mdft_solver_box(const mdft_solver *s, int64_t n[3], double len[3]);
 /* n(r)/n0 on the grid (length nx*ny*nz, x slowest). */
 void mdft_solver_density(const mdft_solver *s, double *g);
 /* External potential V(r,o) (kJ/mol, same layout as x). */

@@ -1,21 +1,34 @@
 /* mdft command line:
- *   mdft run dft.json solute.json [-o outdir] [-q]
+ *   mdft run dft.json solute.json [-o outdir] [-q] [--situ [situ.yml]]
  *   mdft hnc-lj --sigma S --epsilon E --density N --temperature T -o cq.dat [--cutoff RC]
  *   mdft hnc-hs --sigma S --density N --temperature T -o cq.dat */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "mdft.h"
+#ifdef MDFT_WITH_SITU
+#include "insitu.h"
+#endif
+
+/* --situ chains the printing callback behind the in situ one */
+typedef struct {
+  int quiet;
+  void *situ;
+} cli_progress;
 
 static int progress(void *user, const mdft_progress *p) {
-  if (!*(int *)user) printf("iter %4lld  F = %.8f kJ/mol  dF = %.3e  |g| = %.3e\n",
-                            (long long)p->iter, p->f, p->df, p->gnorm);
+  cli_progress *c = user;
+  if (!c->quiet) printf("iter %4lld  F = %.8f kJ/mol  dF = %.3e  |g| = %.3e\n",
+                        (long long)p->iter, p->f, p->df, p->gnorm);
+#ifdef MDFT_WITH_SITU
+  if (c->situ) return mdft_insitu_progress(c->situ, p);
+#endif
   return 0;
 }
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: mdft run dft.json solute.json [-o outdir] [-q]\n"
+          "usage: mdft run dft.json solute.json [-o outdir] [-q] [--situ [situ.yml]]\n"
           "       mdft hnc-lj --sigma A --epsilon kJmol --density n0 --temperature K -o cq.dat [--cutoff A]\n"
           "       mdft hnc-hs --sigma A --density n0 --temperature K -o cq.dat\n");
   return 2;
@@ -23,13 +36,23 @@ static int usage(void) {
 
 static int run(int argc, char **argv) {
   if (argc < 4) return usage();
-  const char *outdir = "mdft-out";
-  int quiet = 0;
+  const char *outdir = "mdft-out", *situ_config = NULL;
+  int quiet = 0, situ = 0;
   for (int i = 4; i < argc; i++) {
     if (!strcmp(argv[i], "-o") && i + 1 < argc) outdir = argv[++i];
     else if (!strcmp(argv[i], "-q")) quiet = 1;
-    else return usage();
+    else if (!strcmp(argv[i], "--situ")) {
+      situ = 1;
+      if (i + 1 < argc && argv[i + 1][0] != '-') situ_config = argv[++i];
+    } else return usage();
   }
+#ifndef MDFT_WITH_SITU
+  if (situ) {
+    fprintf(stderr, "mdft: --situ: this mdft was built without libsitu\n");
+    return 2;
+  }
+  (void)situ_config;
+#endif
   mdft_error err = {0, ""};
   mdft_params p;
   mdft_solvent *solv = NULL;
@@ -37,18 +60,39 @@ static int run(int argc, char **argv) {
   int64_t ns = 0;
   mdft_solver *s = NULL;
   mdft_result r;
+  cli_progress cp = {quiet, NULL};
   int rc = mdft_input_load(argv[2], argv[3], &p, &solv, &solute, &ns, &err);
   if (!rc) rc = mdft_solver_create(&p, solv, solute, ns, &s, &err);
-  if (!rc) rc = mdft_solver_minimise(s, progress, &quiet, &r, &err);
+#ifdef MDFT_WITH_SITU
+  mdft_insitu *hook = NULL;
+  if (!rc && situ && mdft_insitu_open(&argc, &argv, situ_config, s, solute, ns, &hook)) {
+    mdft_insitu_close(&hook);
+    mdft_solver_free(s);
+    mdft_solvent_free(solv);
+    free(solute);
+    return 1;
+  }
+  cp.situ = hook;
+#endif
+  if (!rc) rc = mdft_solver_minimise(s, progress, &cp, &r, &err);
+  int stopped = 0;
+#ifdef MDFT_WITH_SITU
+  /* a steering stop is a requested end, not a failure: the outputs are written */
+  if (rc == MDFT_ERR_STOPPED && mdft_insitu_stopped(hook)) { rc = MDFT_OK; stopped = 1; }
+#endif
   if (!rc) rc = mdft_write_outputs(s, &r, outdir, &err);
   if (!rc)
     printf("free energy %.6f kJ/mol (ideal %.6f, external %.6f, excess %.6f)\n"
            "excess number %.6f, partial molar volume %.4f A^3, pressure-corrected %.6f kJ/mol\n"
            "%s after %lld iterations; outputs in %s\n",
            r.energy.total, r.energy.ideal, r.energy.external, r.energy.excess, r.excess_number, r.pmv,
-           r.dG_pc, r.converged ? "converged" : "NOT converged", (long long)r.iterations, outdir);
+           r.dG_pc, stopped ? "stopped by the analytics" : r.converged ? "converged" : "NOT converged",
+           (long long)r.iterations, outdir);
   else
     fprintf(stderr, "mdft: %s: %s\n", mdft_strerror(rc), err.msg);
+#ifdef MDFT_WITH_SITU
+  mdft_insitu_close(&hook);
+#endif
   mdft_solver_free(s);
   mdft_solvent_free(solv);
   free(solute);

@@ -129,6 +129,10 @@ void mdft_solver_orientation(const mdft_solver *s, int64_t o, double euler[3], d
   *w = a->w[o];
 }
 
+void mdft_solver_box(const mdft_solver *s, int64_t n[3], double len[3]) {
+  for (int d = 0; d < 3; d++) { n[d] = s->grid.n[d]; len[d] = s->grid.len[d]; }
+}
+
 void mdft_solver_density(const mdft_solver *s, double *g) {
   const int64_t no = s->ang.no;
 #pragma omp parallel for schedule(static) num_threads(s->nthreads)
