@@ -20,6 +20,7 @@ VMAX, MUMAX = 5.0, 6.0  # velocity-space extent of the proxy (apps/vlasov/vlasov
 p = argparse.ArgumentParser()
 p.add_argument("--every", type=int, default=10)
 p.add_argument("--out", default="out")
+p.add_argument("--save-density", help="write the last analysed density n(x, y) here (.npy)")
 args = p.parse_args()
 
 series = {"step": [], "particles": [], "mean_T": [], "max_u": []}
@@ -45,6 +46,8 @@ with situ.Session() as s:
     s.run()
 
 os.makedirs(args.out, exist_ok=True)
+if args.save_density and "n" in last:
+    np.save(args.save_density, last["n"])
 with open(os.path.join(args.out, "vlasov.json"), "w") as fh:
     json.dump({"series": series, "dropped": s.dropped_steps, "lost": s.lost_steps}, fh, indent=1)
 

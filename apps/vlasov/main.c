@@ -15,9 +15,9 @@
 #include "vlasov.h"
 
 static int parse(int argc, char **argv, vlasov_params *p, int64_t *steps, int *check,
-                 double *tol, const char **config) {
+                 double *tol, const char **config, const char **moments) {
     *p = (vlasov_params){.nx = 32, .ny = 32, .nv = 32, .nmu = 8, .cfl = 0.8};
-    *steps = 50, *check = 0, *tol = 1e-3, *config = NULL;
+    *steps = 50, *check = 0, *tol = 1e-3, *config = NULL, *moments = NULL;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--check")) { *check = 1; continue; }
@@ -33,6 +33,7 @@ static int parse(int argc, char **argv, vlasov_params *p, int64_t *steps, int *c
         else if (!strcmp(a, "--steps")) *steps = strtoll(v, &end, 10);
         else if (!strcmp(a, "--tol")) *tol = strtod(v, &end);
         else if (!strcmp(a, "--config")) { *config = v; end = (char *)v + strlen(v); }
+        else if (!strcmp(a, "--moments")) { *moments = v; end = (char *)v + strlen(v); }
         else { fprintf(stderr, "vlasov: unknown option %s\n", a); return -1; }
         if (!end || *end) { fprintf(stderr, "vlasov: bad value '%s' for %s\n", v, a); return -1; }
         ++i;
@@ -41,6 +42,51 @@ static int parse(int argc, char **argv, vlasov_params *p, int64_t *steps, int *c
 }
 
 /* Max relative error of the density against the exact solution f0(x - v t, y - c μ t). */
+/* --moments FILE: the solver's own density n(x, y) after the run, gathered on rank 0 and
+ * written as raw float64 in C order: what the tests compare the analytics' result with. */
+static void write_density(const vlasov *s, const char *path) {
+    int64_t nc = s->nx * s->ny;
+    double *m = malloc((size_t)nc * 3 * sizeof(double));
+    vlasov_moments(s, m, m + nc, m + 2 * nc);
+    int rank, size;
+    MPI_Comm_rank(s->cart, &rank);
+    MPI_Comm_size(s->cart, &size);
+    int64_t box[4] = {s->x0, s->y0, s->nx, s->ny}, *boxes = NULL;
+    double *all = NULL;
+    int *counts = NULL, *displs = NULL;
+    if (rank == 0) {
+        boxes = malloc((size_t)size * 4 * sizeof(int64_t));
+        counts = malloc((size_t)size * sizeof(int));
+        displs = malloc((size_t)size * sizeof(int));
+        all = malloc((size_t)(s->gnx * s->gny) * sizeof(double));
+    }
+    MPI_Gather(box, 4, MPI_INT64_T, boxes, 4, MPI_INT64_T, 0, s->cart);
+    if (rank == 0)
+        for (int r = 0, off = 0; r < size; off += counts[r++]) {
+            counts[r] = (int)(boxes[4 * r + 2] * boxes[4 * r + 3]);
+            displs[r] = off;
+        }
+    MPI_Gatherv(m, (int)nc, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, 0, s->cart);
+    if (rank == 0) {
+        double *grid = malloc((size_t)(s->gnx * s->gny) * sizeof(double));
+        for (int r = 0; r < size; ++r) {
+            const int64_t *b = boxes + 4 * r;
+            for (int64_t i = 0; i < b[2]; ++i)
+                for (int64_t j = 0; j < b[3]; ++j)
+                    grid[(b[0] + i) * s->gny + b[1] + j] = all[displs[r] + i * b[3] + j];
+        }
+        FILE *f = fopen(path, "wb");
+        if (f) {
+            fwrite(grid, sizeof(double), (size_t)(s->gnx * s->gny), f);
+            fclose(f);
+        } else {
+            fprintf(stderr, "vlasov: cannot write %s\n", path);
+        }
+        free(grid);
+    }
+    free(m); free(all); free(boxes); free(counts); free(displs);
+}
+
 static double density_error(const vlasov *s, double time) {
     int64_t nc = s->nx * s->ny;
     double *n = malloc((size_t)nc * 3 * sizeof(double)), err = 0;
@@ -70,12 +116,13 @@ int main(int argc, char **argv) {
     int64_t steps;
     int check;
     double tol;
-    const char *config;
+    const char *config, *moments;
     vlasov s;
-    if (parse(argc, argv, &p, &steps, &check, &tol, &config) || vlasov_init(&s, MPI_COMM_WORLD, &p)) {
+    if (parse(argc, argv, &p, &steps, &check, &tol, &config, &moments) ||
+        vlasov_init(&s, MPI_COMM_WORLD, &p)) {
         if (rank == 0)
             fprintf(stderr, "usage: vlasov [--nx N --ny N --nv N --nmu N] [--px P --py P] [--cfl C]\n"
-                            "              [--steps N] [--check [--tol E]] [--config situ.yml]\n");
+                            "              [--steps N] [--check [--tol E]] [--config situ.yml] [--moments FILE]\n");
         MPI_Finalize();
         return 2;
     }
@@ -97,6 +144,7 @@ int main(int argc, char **argv) {
     }
     double elapsed = MPI_Wtime() - t0;
     situ_finalize(&ctx);
+    if (moments) write_density(&s, moments);
     int status = 0;
     if (check) {
         double err = density_error(&s, (double)steps * s.dt);
