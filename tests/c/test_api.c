@@ -106,6 +106,7 @@ int main(int argc, char **argv) {
     unsetenv("SITU_CONFIG");
     test_config_errors();
     test_define_errors();
+    unlink(yaml(""));
     int total = 0;
     MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (rank == 0) printf("%s (%d ranks): %d failures\n", argv[0], size, total);

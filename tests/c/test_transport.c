@@ -170,6 +170,7 @@ int main(int argc, char **argv) {
     test_steering();
     test_drop_oldest();
     test_garbage_from_worker();
+    unlink(write_config("", ""));
     MPI_Finalize();
     printf("%s: %d failures\n", argv[0], failures);
     return failures ? 1 : 0;
