@@ -1,0 +1,2 @@
+#include "Kokkos/KokkosPasses.h"
+void mlir::kokkos::registerKokkosTranslations() {}
