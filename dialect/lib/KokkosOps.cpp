@@ -131,7 +131,7 @@ static ParseResult parseBody(OpAsmParser &parser, OperationState &result,
     if (block.empty() || !block.back().hasTrait<OpTrait::IsTerminator>()) {
       OpBuilder b(parser.getContext());
       b.setInsertionPointToEnd(&block);
-      b.create<YieldOp>(result.location);
+      YieldOp::create(b, result.location);
     }
   }
   return success();
@@ -488,7 +488,8 @@ LogicalResult TeamParallelOp::verifyRegions() {
   if (failed(verifyIndexArgs(*this, getBody(), 4, "indices")) ||
       failed(verifyYield(*this, getBody(), {}, "nothing")))
     return failure();
-  if (getScratchBytes() < 0)
+  auto reserved = static_cast<int64_t>(getScratchBytes());
+  if (reserved < 0)
     return emitOpError("scratch size must be non-negative");
   int64_t requested = 0;
   getBody().walk([&](TeamScratchOp s) {
@@ -496,10 +497,9 @@ LogicalResult TeamParallelOp::verifyRegions() {
     requested += t.getNumElements() *
                  ((t.getElementType().getIntOrFloatBitWidth() + 7) / 8);
   });
-  if (requested > getScratchBytes())
+  if (requested > reserved)
     return emitOpError("team scratch views need ")
-           << requested << " bytes but the policy reserves "
-           << getScratchBytes()
+           << requested << " bytes but the policy reserves " << reserved
            << " (TeamPolicy::set_scratch_size); raise scratch(...)";
   return verifyAccess(*this, getExec(), getBody());
 }

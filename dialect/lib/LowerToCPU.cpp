@@ -34,7 +34,7 @@ SmallVector<Value> inlineBody(OpBuilder &b, Region &region, ValueRange args) {
 }
 
 Value constIndex(OpBuilder &b, Location loc, int64_t v) {
-  return b.create<arith::ConstantIndexOp>(loc, v);
+  return arith::ConstantIndexOp::create(b, loc, v);
 }
 
 struct Reducers {
@@ -56,7 +56,7 @@ struct Reducers {
                   : k == "min" ? APFloat::getInf(sem, /*Negative=*/false)
                   : k == "max" ? APFloat::getInf(sem, /*Negative=*/true)
                                : APFloat::getOne(sem);
-      return b.create<arith::ConstantOp>(loc, b.getFloatAttr(t, v));
+      return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
     }
     unsigned w = t.getIntOrFloatBitWidth();
     APInt v = (k == "sum" || k == "lor" || k == "bor") ? APInt::getZero(w)
@@ -64,7 +64,7 @@ struct Reducers {
               : k == "min"                              ? APInt::getSignedMaxValue(w)
               : k == "max"                              ? APInt::getSignedMinValue(w)
                                                         : APInt::getAllOnes(w);
-    return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(t, v));
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v));
   }
 
   Value join(OpBuilder &b, Location loc, unsigned i, Value x, Value y) const {
@@ -73,24 +73,24 @@ struct Reducers {
     StringRef k = cast<StringAttr>(kinds[i]).getValue();
     if (isa<FloatType>(x.getType())) {
       if (k == "sum")
-        return b.create<arith::AddFOp>(loc, x, y);
+        return arith::AddFOp::create(b, loc, x, y);
       if (k == "prod")
-        return b.create<arith::MulFOp>(loc, x, y);
+        return arith::MulFOp::create(b, loc, x, y);
       if (k == "min")
-        return b.create<arith::MinNumFOp>(loc, x, y);
-      return b.create<arith::MaxNumFOp>(loc, x, y);
+        return arith::MinNumFOp::create(b, loc, x, y);
+      return arith::MaxNumFOp::create(b, loc, x, y);
     }
     if (k == "sum")
-      return b.create<arith::AddIOp>(loc, x, y);
+      return arith::AddIOp::create(b, loc, x, y);
     if (k == "prod")
-      return b.create<arith::MulIOp>(loc, x, y);
+      return arith::MulIOp::create(b, loc, x, y);
     if (k == "min")
-      return b.create<arith::MinSIOp>(loc, x, y);
+      return arith::MinSIOp::create(b, loc, x, y);
     if (k == "max")
-      return b.create<arith::MaxSIOp>(loc, x, y);
+      return arith::MaxSIOp::create(b, loc, x, y);
     if (k == "land" || k == "band")
-      return b.create<arith::AndIOp>(loc, x, y);
-    return b.create<arith::OrIOp>(loc, x, y);
+      return arith::AndIOp::create(b, loc, x, y);
+    return arith::OrIOp::create(b, loc, x, y);
   }
 
   SmallVector<Value> identities(OpBuilder &b, Location loc, TypeRange ts) const {
@@ -114,7 +114,7 @@ void buildNest(OpBuilder &b, Location loc, bool parallel, ValueRange lbs,
                function_ref<void(OpBuilder &, Location, ValueRange)> body) {
   SmallVector<Value> steps(lbs.size(), constIndex(b, loc, 1));
   if (parallel)
-    b.create<scf::ParallelOp>(loc, lbs, ubs, steps, body);
+    scf::ParallelOp::create(b, loc, lbs, ubs, steps, body);
   else
     scf::buildLoopNest(b, loc, lbs, ubs, steps, body);
 }
@@ -124,16 +124,16 @@ void buildNest(OpBuilder &b, Location loc, bool parallel, ValueRange lbs,
 struct Chunks {
   Value lb, n, count;
   Value begin(OpBuilder &b, Location loc, Value c) const {
-    Value off = b.create<arith::DivUIOp>(
-        loc, b.create<arith::MulIOp>(loc, c, n), count);
-    return b.create<arith::AddIOp>(loc, lb, off);
+    Value off = arith::DivUIOp::create(b, 
+        loc, arith::MulIOp::create(b, loc, c, n), count);
+    return arith::AddIOp::create(b, loc, lb, off);
   }
 };
 Chunks makeChunks(OpBuilder &b, Location loc, Value lb, Value ub,
                   int64_t maxChunks) {
   Value zero = constIndex(b, loc, 0);
-  Value n = b.create<arith::MaxSIOp>(loc, b.create<arith::SubIOp>(loc, ub, lb), zero);
-  Value count = b.create<arith::MinSIOp>(loc, n, constIndex(b, loc, maxChunks));
+  Value n = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb), zero);
+  Value count = arith::MinSIOp::create(b, loc, n, constIndex(b, loc, maxChunks));
   return {lb, n, count};
 }
 
@@ -175,20 +175,20 @@ struct LowerToSCF : kokkos::impl::KokkosLowerToSCFBase<LowerToSCF> {
       lowerTeam(b, loc, t);
     } else if (isa<TeamThreadForOp, ThreadVectorForOp>(op)) {
       Region &body = op->getRegion(0);
-      b.create<scf::ForOp>(loc, op->getOperand(0), op->getOperand(1),
+      scf::ForOp::create(b, loc, op->getOperand(0), op->getOperand(1),
                            constIndex(b, loc, 1), ValueRange(),
                            [&](OpBuilder &nb, Location l, Value iv, ValueRange) {
                              inlineBody(nb, body, iv);
-                             nb.create<scf::YieldOp>(l);
+                             scf::YieldOp::create(nb, l);
                            });
     } else if (auto tr = dyn_cast<TeamThreadReduceOp>(op)) {
       Reducers red{tr.getReducers(), symbols};
-      auto loop = b.create<scf::ForOp>(
+      auto loop = scf::ForOp::create(b, 
           loc, tr.getLower(), tr.getUpper(), constIndex(b, loc, 1),
           red.identities(b, loc, tr.getResultTypes()),
           [&](OpBuilder &nb, Location l, Value iv, ValueRange acc) {
             SmallVector<Value> y = inlineBody(nb, tr.getBody(), iv);
-            nb.create<scf::YieldOp>(l, red.joinAll(nb, l, acc, y));
+            scf::YieldOp::create(nb, l, red.joinAll(nb, l, acc, y));
           });
       results.append(loop.getResults().begin(), loop.getResults().end());
     } else if (auto sc = dyn_cast<TeamScratchOp>(op)) {
@@ -196,10 +196,10 @@ struct LowerToSCF : kokkos::impl::KokkosLowerToSCFBase<LowerToSCF> {
       // is heap memory freed at the end of the team body: a stack alloca
       // would need an alloca scope, which cannot survive scf-to-cf inside
       // OpenMP loops.
-      results.push_back(b.create<memref::AllocOp>(loc, sc.getType()));
+      results.push_back(memref::AllocOp::create(b, loc, sc.getType()));
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(op->getBlock()->getTerminator());
-      b.create<memref::DeallocOp>(loc, results.back());
+      memref::DeallocOp::create(b, loc, results.back());
     } else if (auto c = dyn_cast<DeepCopyOp>(op)) {
       lowerDeepCopy(b, loc, c);
     } else if (auto m = dyn_cast<CreateMirrorViewOp>(op)) {
@@ -207,19 +207,19 @@ struct LowerToSCF : kokkos::impl::KokkosLowerToSCFBase<LowerToSCF> {
       auto src = cast<MemRefType>(m.getSrc().getType());
       Value v = m.getSrc();
       if (src.getMemorySpace() != m.getType().getMemorySpace())
-        v = b.create<memref::MemorySpaceCastOp>(
+        v = memref::MemorySpaceCastOp::create(b, 
             loc,
             MemRefType(MemRefType::Builder(src).setMemorySpace(m.getType().getMemorySpace())),
             v);
       if (v.getType() != m.getType())
-        v = b.create<memref::CastOp>(loc, m.getType(), v);
+        v = memref::CastOp::create(b, loc, m.getType(), v);
       results.push_back(v);
     } else if (auto sv = dyn_cast<SubviewOp>(op)) {
       SmallVector<OpFoldResult> offs(sv.getOffsets()), sizes(sv.getSizes());
       SmallVector<OpFoldResult> strides(offs.size(), b.getIndexAttr(1));
-      Value v = b.create<memref::SubViewOp>(loc, sv.getSrc(), offs, sizes, strides);
+      Value v = memref::SubViewOp::create(b, loc, sv.getSrc(), offs, sizes, strides);
       if (v.getType() != sv.getType())
-        v = b.create<memref::CastOp>(loc, sv.getType(), v);
+        v = memref::CastOp::create(b, loc, sv.getType(), v);
       results.push_back(v);
     } else if (auto a = dyn_cast<AtomicOp>(op)) {
       results.push_back(lowerAtomic(b, loc, a));
@@ -255,46 +255,46 @@ struct LowerToSCF : kokkos::impl::KokkosLowerToSCFBase<LowerToSCF> {
     Chunks ch = makeChunks(b, loc, lbs[0], ubs[0], numChunks);
     SmallVector<Value> partials;
     for (Type t : types)
-      partials.push_back(b.create<memref::AllocaOp>(
+      partials.push_back(memref::AllocaOp::create(b, 
           loc, MemRefType::get({numChunks}, t)));
     Value zero = constIndex(b, loc, 0), one = constIndex(b, loc, 1);
-    b.create<scf::ParallelOp>(
+    scf::ParallelOp::create(b, 
         loc, ValueRange{zero}, ValueRange{ch.count}, ValueRange{one},
         [&](OpBuilder &nb, Location l, ValueRange c) {
           Value begin = ch.begin(nb, l, c[0]);
-          Value end = ch.begin(nb, l, nb.create<arith::AddIOp>(l, c[0], one));
+          Value end = ch.begin(nb, l, arith::AddIOp::create(nb, l, c[0], one));
           SmallVector<Value> acc =
               nestBody(nb, l, begin, end, red.identities(nb, l, types));
           for (auto [v, p] : llvm::zip(acc, partials))
-            nb.create<memref::StoreOp>(l, v, p, c[0]);
+            memref::StoreOp::create(nb, l, v, p, c[0]);
         });
     // Join the chunks in order, so non-commutative custom joins stay right.
-    auto loop = b.create<scf::ForOp>(
+    auto loop = scf::ForOp::create(b, 
         loc, zero, ch.count, one, red.identities(b, loc, types),
         [&](OpBuilder &nb, Location l, Value c, ValueRange acc) {
           SmallVector<Value> y;
           for (Value p : partials)
-            y.push_back(nb.create<memref::LoadOp>(l, p, c));
-          nb.create<scf::YieldOp>(l, red.joinAll(nb, l, acc, y));
+            y.push_back(memref::LoadOp::create(nb, l, p, c));
+          scf::YieldOp::create(nb, l, red.joinAll(nb, l, acc, y));
         });
     return SmallVector<Value>(loop.getResults());
   }
 
   Value add(OpBuilder &b, Location loc, Value x, Value y) {
     if (isa<FloatType>(x.getType()))
-      return b.create<arith::AddFOp>(loc, x, y);
-    return b.create<arith::AddIOp>(loc, x, y);
+      return arith::AddFOp::create(b, loc, x, y);
+    return arith::AddIOp::create(b, loc, x, y);
   }
 
   /// Runs the scan body over [begin, end) starting from `init`.
   Value scanChunk(OpBuilder &b, Location loc, ParallelScanOp s, Value begin,
                   Value end, Value init, bool final) {
-    Value flag = b.create<arith::ConstantIntOp>(loc, b.getI1Type(), final);
-    auto loop = b.create<scf::ForOp>(
+    Value flag = arith::ConstantIntOp::create(b, loc, b.getI1Type(), final);
+    auto loop = scf::ForOp::create(b, 
         loc, begin, end, constIndex(b, loc, 1), init,
         [&](OpBuilder &nb, Location l, Value i, ValueRange acc) {
           Value y = inlineBody(nb, s.getBody(), {i, acc[0], flag})[0];
-          nb.create<scf::YieldOp>(l, add(nb, l, acc[0], y));
+          scf::YieldOp::create(nb, l, add(nb, l, acc[0], y));
         });
     return loop.getResult(0);
   }
@@ -303,32 +303,32 @@ struct LowerToSCF : kokkos::impl::KokkosLowerToSCFBase<LowerToSCF> {
   /// of the totals, then each chunk again from its offset (final = true).
   Value lowerScan(OpBuilder &b, Location loc, ParallelScanOp s) {
     Type t = s.getType();
-    Value zeroT = b.create<arith::ConstantOp>(loc, b.getZeroAttr(t));
+    Value zeroT = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
     if (s.getExec() == ExecSpace::serial)
       return scanChunk(b, loc, s, s.getLower(), s.getUpper(), zeroT, true);
     Chunks ch = makeChunks(b, loc, s.getLower(), s.getUpper(), numChunks);
-    Value sums = b.create<memref::AllocaOp>(loc, MemRefType::get({numChunks}, t));
+    Value sums = memref::AllocaOp::create(b, loc, MemRefType::get({numChunks}, t));
     Value zero = constIndex(b, loc, 0), one = constIndex(b, loc, 1);
     auto pass = [&](bool final) {
-      b.create<scf::ParallelOp>(
+      scf::ParallelOp::create(b, 
           loc, ValueRange{zero}, ValueRange{ch.count}, ValueRange{one},
           [&](OpBuilder &nb, Location l, ValueRange c) {
             Value begin = ch.begin(nb, l, c[0]);
-            Value end = ch.begin(nb, l, nb.create<arith::AddIOp>(l, c[0], one));
-            Value init = final ? nb.create<memref::LoadOp>(l, sums, c[0]).getResult()
+            Value end = ch.begin(nb, l, arith::AddIOp::create(nb, l, c[0], one));
+            Value init = final ? memref::LoadOp::create(nb, l, sums, c[0]).getResult()
                                : zeroT;
             Value v = scanChunk(nb, l, s, begin, end, init, final);
             if (!final)
-              nb.create<memref::StoreOp>(l, v, sums, c[0]);
+              memref::StoreOp::create(nb, l, v, sums, c[0]);
           });
     };
     pass(false);
-    auto offsets = b.create<scf::ForOp>(
+    auto offsets = scf::ForOp::create(b, 
         loc, zero, ch.count, one, ValueRange{zeroT},
         [&](OpBuilder &nb, Location l, Value c, ValueRange run) {
-          Value chunk = nb.create<memref::LoadOp>(l, sums, c);
-          nb.create<memref::StoreOp>(l, run[0], sums, c);
-          nb.create<scf::YieldOp>(l, add(nb, l, run[0], chunk));
+          Value chunk = memref::LoadOp::create(nb, l, sums, c);
+          memref::StoreOp::create(nb, l, run[0], sums, c);
+          scf::YieldOp::create(nb, l, add(nb, l, run[0], chunk));
         });
     pass(true);
     return offsets.getResult(0);
@@ -349,28 +349,28 @@ struct LowerToSCF : kokkos::impl::KokkosLowerToSCFBase<LowerToSCF> {
     SmallVector<Value> lbs, ubs;
     for (int64_t d = 0; d < type.getRank(); ++d) {
       lbs.push_back(constIndex(b, loc, 0));
-      ubs.push_back(b.create<memref::DimOp>(loc, c.getDst(), d));
+      ubs.push_back(memref::DimOp::create(b, loc, c.getDst(), d));
     }
     if (type.getRank() == 0) {
-      b.create<memref::StoreOp>(loc, b.create<memref::LoadOp>(loc, c.getSrc()),
+      memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, c.getSrc()),
                                 c.getDst());
       return;
     }
     buildNest(b, loc, true, lbs, ubs, [&](OpBuilder &nb, Location l, ValueRange iv) {
-      Value v = nb.create<memref::LoadOp>(l, c.getSrc(), iv);
-      nb.create<memref::StoreOp>(l, v, c.getDst(), iv);
+      Value v = memref::LoadOp::create(nb, l, c.getSrc(), iv);
+      memref::StoreOp::create(nb, l, v, c.getDst(), iv);
     });
   }
 
   Value lowerAtomic(OpBuilder &b, Location loc, AtomicOp a) {
     bool isFloat = isa<FloatType>(a.getValue().getType());
     Value v = a.getValue();
-    arith::AtomicRMWKind kind;
+    arith::AtomicRMWKind kind = arith::AtomicRMWKind::addi;
     switch (a.getKind()) {
     case AtomicKind::sub:
-      v = isFloat ? b.create<arith::NegFOp>(loc, v).getResult()
-                  : b.create<arith::SubIOp>(
-                         loc, b.create<arith::ConstantOp>(loc, b.getZeroAttr(v.getType())), v)
+      v = isFloat ? arith::NegFOp::create(b, loc, v).getResult()
+                  : arith::SubIOp::create(b, 
+                         loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(v.getType())), v)
                         .getResult();
       [[fallthrough]];
     case AtomicKind::add:
@@ -389,7 +389,7 @@ struct LowerToSCF : kokkos::impl::KokkosLowerToSCFBase<LowerToSCF> {
       kind = arith::AtomicRMWKind::ori;
       break;
     }
-    return b.create<memref::AtomicRMWOp>(loc, kind, v, a.getView(), a.getIndices());
+    return memref::AtomicRMWOp::create(b, loc, kind, v, a.getView(), a.getIndices());
   }
 };
 

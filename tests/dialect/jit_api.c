@@ -1,0 +1,112 @@
+/* libsitu-kokkos API behaviour: the cache, errors carrying MLIR diagnostics,
+ * signature checks, bad arguments. */
+#include "situ_kokkos.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int failures;
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
+      fprintf(stderr, __VA_ARGS__);                                            \
+      fprintf(stderr, "\n");                                                   \
+      failures++;                                                              \
+    }                                                                          \
+  } while (0)
+
+static const char *scale =
+    "func.func @scale(%a: f32, %x: memref<8xf32>) {\n"
+    "  %c0 = arith.constant 0 : index\n"
+    "  %c8 = arith.constant 8 : index\n"
+    "  kokkos.parallel_for openmp (%i) = (%c0) to (%c8) {\n"
+    "    %v = memref.load %x[%i] : memref<8xf32>\n"
+    "    %s = arith.mulf %a, %v : f32\n"
+    "    memref.store %s, %x[%i] : memref<8xf32>\n"
+    "  }\n"
+    "  return\n"
+    "}\n";
+
+static const char *device_on_host =
+    "func.func @bad(%x: memref<?xf64, #kokkos.space<device>>, %n: index) {\n"
+    "  %c0 = arith.constant 0 : index\n"
+    "  kokkos.parallel_for openmp (%i) = (%c0) to (%n) {\n"
+    "    %v = memref.load %x[%i] : memref<?xf64, #kokkos.space<device>>\n"
+    "  }\n"
+    "  return\n"
+    "}\n";
+
+int main(void) {
+  situ_kk_ctx *ctx = NULL;
+  situ_kk_kernel *k1 = NULL, *k2 = NULL, *k3 = NULL;
+  CHECK(situ_kk_ctx_create(NULL, NULL) == SITU_KK_EINVAL, "NULL out accepted");
+  CHECK(situ_kk_ctx_create(NULL, &ctx) == SITU_KK_OK, "create");
+  if (!ctx)
+    return 1;
+
+  /* Cache: same text and entry -> same kernel, one compilation. */
+  CHECK(situ_kk_compile(ctx, scale, strlen(scale), "scale", &k1) == SITU_KK_OK,
+        "compile: %s", situ_kk_ctx_errmsg(ctx));
+  CHECK(situ_kk_compile(ctx, scale, strlen(scale), "scale", &k2) == SITU_KK_OK, "recompile");
+  int64_t n = 0;
+  situ_kk_ctx_compiles(ctx, &n);
+  CHECK(k1 && k1 == k2 && n == 1, "cache miss on identical IR (%lld compiles)", (long long)n);
+
+  /* Signature introspection. */
+  int na = -1, nr = -1;
+  situ_kk_arg p;
+  CHECK(situ_kk_kernel_arity(k1, &na, &nr) == SITU_KK_OK && na == 2 && nr == 0, "arity");
+  CHECK(situ_kk_kernel_param(k1, 1, &p) == SITU_KK_OK && p.is_view && p.rank == 1 &&
+            p.extents[0] == 8 && p.dtype == SITU_KK_F32, "param 1");
+  CHECK(situ_kk_kernel_param(k1, 2, &p) == SITU_KK_EINVAL, "param out of range");
+
+  /* Call, and signature mismatches. */
+  float x[8], ref[8];
+  for (int i = 0; i < 8; ++i)
+    x[i] = (float)i - 3.5f, ref[i] = 2.5f * x[i];
+  situ_kk_arg a[2] = {situ_kk_f32(2.5f), situ_kk_view1(x, SITU_KK_F32, 8)};
+  CHECK(situ_kk_call(k1, a, 2, NULL, 0) == SITU_KK_OK, "call");
+  CHECK(memcmp(x, ref, sizeof x) == 0, "scale result");
+  situ_kk_arg wrong_extent[2] = {situ_kk_f32(1), situ_kk_view1(x, SITU_KK_F32, 7)};
+  CHECK(situ_kk_call(k1, wrong_extent, 2, NULL, 0) == SITU_KK_ESIG, "static extent unchecked");
+  situ_kk_arg wrong_type[2] = {situ_kk_f64(1), situ_kk_view1(x, SITU_KK_F32, 8)};
+  CHECK(situ_kk_call(k1, wrong_type, 2, NULL, 0) == SITU_KK_ESIG, "scalar type unchecked");
+  CHECK(situ_kk_call(k1, a, 1, NULL, 0) == SITU_KK_ESIG, "arity unchecked");
+  CHECK(memcmp(x, ref, sizeof x) == 0, "a rejected call wrote data");
+
+  /* A different text is a different kernel. */
+  const char *other = "func.func @scale(%a: f32, %x: memref<8xf32>) { return }";
+  CHECK(situ_kk_compile(ctx, other, strlen(other), "scale", &k3) == SITU_KK_OK, "other");
+  CHECK(k3 && k3 != k1, "different IR hit the cache");
+
+  /* Errors carry MLIR's diagnostics. */
+  situ_kk_kernel *bad = NULL;
+  const char *garbage = "func.func @f( {";
+  CHECK(situ_kk_compile(ctx, garbage, strlen(garbage), "f", &bad) == SITU_KK_EPARSE, "parse");
+  CHECK(strstr(situ_kk_ctx_errmsg(ctx), "error:") != NULL, "no parse diagnostic: '%s'",
+        situ_kk_ctx_errmsg(ctx));
+  CHECK(situ_kk_compile(ctx, device_on_host, strlen(device_on_host), "bad", &bad) ==
+            SITU_KK_EPARSE, "verify");
+  CHECK(strstr(situ_kk_ctx_errmsg(ctx),
+               "view in memory space 'device' is not accessible from execution space 'openmp'"),
+        "no verifier diagnostic: '%s'", situ_kk_ctx_errmsg(ctx));
+  CHECK(strstr(situ_kk_ctx_errmsg(ctx), "loc(") || strstr(situ_kk_ctx_errmsg(ctx), ":4:"),
+        "diagnostic without location: '%s'", situ_kk_ctx_errmsg(ctx));
+  CHECK(situ_kk_compile(ctx, scale, strlen(scale), "nope", &bad) == SITU_KK_ENOENT, "entry");
+  CHECK(strstr(situ_kk_ctx_errmsg(ctx), "@nope"), "entry message: '%s'", situ_kk_ctx_errmsg(ctx));
+  CHECK(bad == NULL, "failed compile returned a kernel");
+  /* A success clears the message. */
+  CHECK(situ_kk_compile(ctx, scale, strlen(scale), "scale", &k2) == SITU_KK_OK &&
+            situ_kk_ctx_errmsg(ctx)[0] == '\0', "stale error message");
+
+  CHECK(situ_kk_compile(NULL, scale, 1, "scale", &k2) == SITU_KK_EINVAL, "NULL ctx");
+  CHECK(situ_kk_call(NULL, a, 2, NULL, 0) == SITU_KK_EINVAL, "NULL kernel");
+  CHECK(strcmp(situ_kk_strerror(SITU_KK_ESIG), "arguments do not match the kernel signature") == 0,
+        "strerror");
+  CHECK(situ_kk_ctx_destroy(ctx) == SITU_KK_OK && situ_kk_ctx_destroy(NULL) == SITU_KK_OK, "destroy");
+  if (failures)
+    fprintf(stderr, "%d failure(s)\n", failures);
+  return failures != 0;
+}
