@@ -1,3 +1,1212 @@
+// kokkos IR -> source: Kokkos C++ (Views, policies, KOKKOS_LAMBDA), plain
+// C/OpenMP, and CUDA C (one __global__ kernel per parallel pattern, launched
+// from a host function taking device pointers). Bodies may use arith, math,
+// memref (load/store/dim/static alloca), scf.for/if and func.return.
 #include "Kokkos/KokkosPasses.h"
-mlir::LogicalResult mlir::kokkos::emitSource(Operation *, SourceFlavor, llvm::raw_ostream &) { return failure(); }
-void mlir::kokkos::registerKokkosTranslations() {}
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::kokkos;
+
+namespace {
+
+/// Pointer, extents and strides (in elements) of a view, as C expressions.
+struct ViewInfo {
+  std::string ptr;
+  SmallVector<std::string> ext, str;
+};
+
+class Emitter {
+public:
+  Emitter(SourceFlavor flavor) : fl(flavor) {}
+  LogicalResult emitModule(ModuleOp m, raw_ostream &os);
+
+private:
+  SourceFlavor fl;
+  DenseMap<Value, std::string> names;
+  DenseMap<Value, ViewInfo> views;
+  std::string kernels;       // CUDA: __global__ functions
+  std::string *out = nullptr; // where statements go
+  int indent = 0, counter = 0;
+  SymbolTable *symbols = nullptr;
+
+  bool kokkos() const { return fl == SourceFlavor::KokkosCpp; }
+  bool cuda() const { return fl == SourceFlavor::Cuda; }
+
+  void line(const Twine &s) {
+    out->append(2 * indent, ' ');
+    out->append(s.str());
+    out->push_back('\n');
+  }
+  std::string fresh(StringRef p = "v") { return (p + Twine(counter++)).str(); }
+  std::string &name(Value v) {
+    auto &n = names[v];
+    if (n.empty())
+      n = fresh();
+    return n;
+  }
+
+  FailureOr<std::string> ctype(Type t, Operation *where);
+  std::string viewType(MemRefType t);
+  std::string index(Value view, ValueRange idx);
+  LogicalResult declareView(Value v, MemRefType t, StringRef base, bool params,
+                            SmallVectorImpl<std::string> *decl);
+
+  LogicalResult emitFunc(func::FuncOp f);
+  LogicalResult emitReducerFns(ReducerOp r);
+  LogicalResult emitBlock(Block &b, SmallVectorImpl<std::string> *yields);
+  LogicalResult emitOp(Operation *op);
+  LogicalResult emitArith(Operation *op);
+  LogicalResult emitScf(Operation *op);
+  LogicalResult emitKokkosOp(Operation *op);
+  LogicalResult emitParallel(Operation *op);
+  LogicalResult emitCudaParallel(Operation *op);
+  LogicalResult emitTeam(TeamParallelOp t);
+
+  std::string identity(Attribute reducer, Type t);
+  std::string join(Attribute reducer, Type t, StringRef a, StringRef b);
+  std::string ompReduction(Attribute reducer);
+  std::string kokkosReducer(Attribute reducer, Type t, StringRef target);
+  std::string execSpace(ExecSpace e);
+  void assign(Value v, const Twine &expr);
+};
+
+std::string Emitter::execSpace(ExecSpace e) {
+  switch (e) {
+  case ExecSpace::default_: return "Kokkos::DefaultExecutionSpace";
+  case ExecSpace::default_host: return "Kokkos::DefaultHostExecutionSpace";
+  case ExecSpace::serial: return "Kokkos::Serial";
+  case ExecSpace::openmp: return "Kokkos::OpenMP";
+  case ExecSpace::cuda: return "Kokkos::Cuda";
+  }
+  return "Kokkos::DefaultExecutionSpace";
+}
+
+FailureOr<std::string> Emitter::ctype(Type t, Operation *where) {
+  if (t.isF64()) return std::string("double");
+  if (t.isF32()) return std::string("float");
+  if (t.isInteger(1)) return std::string("bool");
+  if (t.isInteger(8)) return std::string("int8_t");
+  if (t.isInteger(16)) return std::string("int16_t");
+  if (t.isInteger(32)) return std::string("int32_t");
+  if (t.isInteger(64) || t.isIndex()) return std::string("int64_t");
+  where->emitError("the source emitter has no C type for ") << t;
+  return failure();
+}
+
+std::string Emitter::viewType(MemRefType t) {
+  std::string s = "Kokkos::View<" + *ctype(t.getElementType(), nullptr);
+  s.append(t.getRank(), '*');
+  if (t.getLayout().isIdentity()) {
+    s += ", Kokkos::LayoutRight";
+  } else {
+    SmallVector<int64_t> strides;
+    int64_t off;
+    bool left = succeeded(t.getStridesAndOffset(strides, off)) && !strides.empty() &&
+                strides[0] == 1;
+    s += left ? ", Kokkos::LayoutLeft" : ", Kokkos::LayoutStride";
+  }
+  switch (getMemorySpace(t)) {
+  case MemorySpace::host: s += ", Kokkos::HostSpace>"; break;
+  case MemorySpace::device: s += ", Kokkos::DefaultExecutionSpace::memory_space>"; break;
+  case MemorySpace::host_pinned: s += ", Kokkos::SharedHostPinnedSpace>"; break;
+  case MemorySpace::shared: s += ", Kokkos::SharedSpace>"; break;
+  case MemorySpace::scratch: s += ", Kokkos::AnonymousSpace>"; break;
+  }
+  return s;
+}
+
+/// Declares a C view: pointer, extents and strides, as parameters (`params`)
+/// or from an existing ViewInfo.
+LogicalResult Emitter::declareView(Value v, MemRefType t, StringRef base,
+                                   bool params, SmallVectorImpl<std::string> *decl) {
+  auto elem = ctype(t.getElementType(), v.getParentBlock()->getParentOp());
+  if (failed(elem))
+    return failure();
+  ViewInfo info;
+  info.ptr = base.str();
+  SmallVector<int64_t> strides;
+  int64_t off;
+  if (failed(t.getStridesAndOffset(strides, off)))
+    return v.getParentBlock()->getParentOp()->emitError("unsupported view layout");
+  decl->push_back(*elem + " *" + base.str());
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    std::string e = (base + "_n" + Twine(d)).str();
+    decl->push_back("int64_t " + e);
+    info.ext.push_back(e);
+  }
+  bool identity = t.getLayout().isIdentity();
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    if (identity) {
+      std::string s = "1";
+      for (int64_t e = t.getRank() - 1; e > d; --e)
+        s = info.ext[e] + "*" + s;
+      info.str.push_back("(" + s + ")");
+    } else {
+      std::string s = (base + "_s" + Twine(d)).str();
+      decl->push_back("int64_t " + s);
+      info.str.push_back(s);
+    }
+  }
+  (void)params;
+  views[v] = info;
+  names[v] = base.str();
+  return success();
+}
+
+std::string Emitter::index(Value view, ValueRange idx) {
+  if (kokkos()) {
+    std::string s = name(view) + "(";
+    for (auto [i, v] : llvm::enumerate(idx))
+      s += (i ? ", " : "") + name(v);
+    return s + ")";
+  }
+  ViewInfo &vi = views[view];
+  std::string s = vi.ptr + "[";
+  for (auto [i, v] : llvm::enumerate(idx))
+    s += (i ? " + " : "") + name(v) + "*" + vi.str[i];
+  if (idx.empty())
+    s += "0";
+  return s + "]";
+}
+
+void Emitter::assign(Value v, const Twine &expr) {
+  auto t = ctype(v.getType(), v.getDefiningOp());
+  line("const " + *t + " " + name(v) + " = " + expr + ";");
+}
+
+std::string Emitter::identity(Attribute r, Type t) {
+  if (auto sym = dyn_cast<FlatSymbolRefAttr>(r))
+    return sym.getValue().str() + "_init()";
+  StringRef k = cast<StringAttr>(r).getValue();
+  bool f = isa<FloatType>(t);
+  std::string ty = *ctype(t, nullptr);
+  if (k == "sum" || k == "lor" || k == "bor") return "(" + ty + ")0";
+  if (k == "prod") return "(" + ty + ")1";
+  if (k == "land") return "true";
+  if (k == "band") return "(" + ty + ")~(" + ty + ")0";
+  if (f) return k == "min" ? "INFINITY" : "-INFINITY";
+  unsigned w = t.getIntOrFloatBitWidth();
+  return k == "min" ? "INT" + std::to_string(w) + "_MAX" : "INT" + std::to_string(w) + "_MIN";
+}
+
+std::string Emitter::join(Attribute r, Type t, StringRef a, StringRef b) {
+  if (auto sym = dyn_cast<FlatSymbolRefAttr>(r))
+    return (sym.getValue() + "_join(" + a + ", " + b + ")").str();
+  StringRef k = cast<StringAttr>(r).getValue();
+  bool f32 = t.isF32();
+  if (k == "sum") return (a + " + " + b).str();
+  if (k == "prod") return (a + " * " + b).str();
+  if (k == "land") return (a + " && " + b).str();
+  if (k == "lor") return (a + " || " + b).str();
+  if (k == "band") return (a + " & " + b).str();
+  if (k == "bor") return (a + " | " + b).str();
+  if (isa<FloatType>(t))
+    return ((k == "min" ? "fmin" : "fmax") + Twine(f32 ? "f(" : "(") + a + ", " + b + ")").str();
+  return k == "min" ? (b + " < " + a + " ? " + b + " : " + a).str()
+                    : (b + " > " + a + " ? " + b + " : " + a).str();
+}
+
+std::string Emitter::ompReduction(Attribute r) {
+  if (auto sym = dyn_cast<FlatSymbolRefAttr>(r))
+    return sym.getValue().str();
+  StringRef k = cast<StringAttr>(r).getValue();
+  return llvm::StringSwitch<std::string>(k)
+      .Case("sum", "+").Case("prod", "*").Case("min", "min").Case("max", "max")
+      .Case("land", "&&").Case("lor", "||").Case("band", "&").Default("|");
+}
+
+std::string Emitter::kokkosReducer(Attribute r, Type t, StringRef target) {
+  std::string ty = *ctype(t, nullptr);
+  if (auto sym = dyn_cast<FlatSymbolRefAttr>(r))
+    return (sym.getValue() + "_reducer(" + target + ")").str();
+  StringRef k = cast<StringAttr>(r).getValue();
+  std::string kk = llvm::StringSwitch<std::string>(k)
+                       .Case("sum", "Sum").Case("prod", "Prod").Case("min", "Min")
+                       .Case("max", "Max").Case("land", "LAnd").Case("lor", "LOr")
+                       .Case("band", "BAnd").Default("BOr");
+  return "Kokkos::" + kk + "<" + ty + ">(" + target.str() + ")";
+}
+
+LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
+  SymbolTable table(m);
+  symbols = &table;
+  std::string body;
+  out = &body;
+  for (Operation &op : m.getBody()->getOperations()) {
+    if (auto r = dyn_cast<ReducerOp>(op)) {
+      if (failed(emitReducerFns(r)))
+        return failure();
+    } else if (auto f = dyn_cast<func::FuncOp>(op)) {
+      if (!f.isExternal() && failed(emitFunc(f)))
+        return failure();
+    }
+  }
+  os << "// Generated by kokkos-translate from the kokkos MLIR dialect.\n";
+  if (kokkos()) {
+    os << "#include <Kokkos_Core.hpp>\n#include <cmath>\n#include <cstdint>\n\n";
+  } else {
+    os << "#include <math.h>\n#include <stdbool.h>\n#include <stdint.h>\n"
+          "// Every SSA value is named, so some are unused.\n"
+          "#pragma GCC diagnostic ignored \"-Wunused-variable\"\n"
+          "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n"
+          "#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n";
+    if (cuda())
+      os << "#include <cuda_runtime.h>\n\n"
+            "// Grows one device scratch buffer for reduction partials.\n"
+            "static void *situ_scratch(size_t bytes) {\n"
+            "  static void *p = 0;\n  static size_t have = 0;\n"
+            "  if (bytes > have) {\n    if (p) cudaFree(p);\n"
+            "    if (cudaMalloc(&p, bytes) != cudaSuccess) { p = 0; have = 0; return 0; }\n"
+            "    have = bytes;\n  }\n  return p;\n}\n";
+    else
+      os << "#include <omp.h>\n";
+    os << "\n";
+  }
+  os << kernels << body;
+  return success();
+}
+
+LogicalResult Emitter::emitReducerFns(ReducerOp r) {
+  auto t = ctype(r.getType(), r);
+  if (failed(t))
+    return failure();
+  std::string q = kokkos() ? "KOKKOS_INLINE_FUNCTION " : cuda() ? "__host__ __device__ static inline " : "static inline ";
+  std::string n = r.getSymName().str();
+  SmallVector<std::string> ys;
+  line(q + *t + " " + n + "_init(void) {");
+  ++indent;
+  if (failed(emitBlock(r.getInit().front(), &ys)))
+    return failure();
+  line("return " + ys[0] + ";");
+  --indent;
+  line("}");
+  Block &j = r.getJoin().front();
+  names[j.getArgument(0)] = "a";
+  names[j.getArgument(1)] = "b";
+  line(q + *t + " " + n + "_join(" + *t + " a, " + *t + " b) {");
+  ++indent;
+  ys.clear();
+  if (failed(emitBlock(j, &ys)))
+    return failure();
+  line("return " + ys[0] + ";");
+  --indent;
+  line("}");
+  if (kokkos()) {
+    // A Kokkos reducer (init/join/reference) for parallel_reduce.
+    line("struct " + n + "_reducer {");
+    ++indent;
+    line("using reducer = " + n + "_reducer;");
+    line("using value_type = " + *t + ";");
+    line("using result_view_type = Kokkos::View<value_type, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;");
+    line("value_type &ref;");
+    line("KOKKOS_INLINE_FUNCTION " + n + "_reducer(value_type &r) : ref(r) {}");
+    line("KOKKOS_INLINE_FUNCTION void join(value_type &dst, const value_type &src) const { dst = " + n + "_join(dst, src); }");
+    line("KOKKOS_INLINE_FUNCTION void init(value_type &v) const { v = " + n + "_init(); }");
+    line("KOKKOS_INLINE_FUNCTION value_type &reference() const { return ref; }");
+    line("result_view_type view() const { return result_view_type(&ref); }");
+    line("KOKKOS_INLINE_FUNCTION bool references_scalar() const { return true; }");
+    --indent;
+    line("};");
+  } else if (!cuda()) {
+    line("#pragma omp declare reduction(" + n + " : " + *t + " : omp_out = " + n +
+         "_join(omp_out, omp_in)) initializer(omp_priv = " + n + "_init())");
+  }
+  line("");
+  return success();
+}
+
+LogicalResult Emitter::emitFunc(func::FuncOp f) {
+  SmallVector<std::string> params;
+  Block &entry = f.getBody().front();
+  for (BlockArgument a : entry.getArguments()) {
+    std::string base = "a" + std::to_string(a.getArgNumber());
+    if (auto mt = dyn_cast<MemRefType>(a.getType())) {
+      if (kokkos()) {
+        params.push_back("const " + viewType(mt) + " &" + base);
+        names[a] = base;
+      } else if (failed(declareView(a, mt, base, true, &params))) {
+        return failure();
+      }
+      continue;
+    }
+    auto t = ctype(a.getType(), f);
+    if (failed(t))
+      return failure();
+    params.push_back(*t + " " + base);
+    names[a] = base;
+  }
+  for (auto [i, t] : llvm::enumerate(f.getResultTypes())) {
+    auto ct = ctype(t, f);
+    if (failed(ct))
+      return failure();
+    params.push_back(*ct + (kokkos() ? " &r" : " *r") + std::to_string(i));
+  }
+  line((kokkos() ? "void " : "void ") + f.getSymName() + "(" +
+       llvm::join(params, ", ") + ") {");
+  ++indent;
+  if (failed(emitBlock(entry, nullptr)))
+    return failure();
+  --indent;
+  line("}");
+  line("");
+  return success();
+}
+
+LogicalResult Emitter::emitBlock(Block &b, SmallVectorImpl<std::string> *yields) {
+  for (Operation &op : b) {
+    if (op.hasTrait<OpTrait::IsTerminator>()) {
+      if (isa<func::ReturnOp>(op)) {
+        for (auto [i, v] : llvm::enumerate(op.getOperands()))
+          line((kokkos() ? "r" : "*r") + Twine(i) + " = " + name(v) + ";");
+        continue;
+      }
+      if (yields)
+        for (Value v : op.getOperands())
+          yields->push_back(name(v));
+      continue;
+    }
+    if (failed(emitOp(&op)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult Emitter::emitOp(Operation *op) {
+  if (isa<KokkosDialect>(op->getDialect()))
+    return emitKokkosOp(op);
+  if (isa<scf::SCFDialect>(op->getDialect()))
+    return emitScf(op);
+  if (auto load = dyn_cast<memref::LoadOp>(op)) {
+    assign(load, index(load.getMemRef(), load.getIndices()));
+    return success();
+  }
+  if (auto store = dyn_cast<memref::StoreOp>(op)) {
+    line(index(store.getMemRef(), store.getIndices()) + " = " + name(store.getValue()) + ";");
+    return success();
+  }
+  if (auto dim = dyn_cast<memref::DimOp>(op)) {
+    auto c = dim.getConstantIndex();
+    if (!c)
+      return op->emitError("the source emitter needs memref.dim with a constant index");
+    auto mt = cast<MemRefType>(dim.getSource().getType());
+    if (!mt.isDynamicDim(*c))
+      assign(dim, Twine(mt.getDimSize(*c)));
+    else if (kokkos())
+      assign(dim, name(dim.getSource()) + ".extent(" + Twine(*c) + ")");
+    else
+      assign(dim, views[dim.getSource()].ext[*c]);
+    return success();
+  }
+  if (auto a = dyn_cast<memref::AllocaOp>(op)) {
+    MemRefType t = a.getType();
+    if (!t.hasStaticShape() || !t.getLayout().isIdentity())
+      return op->emitError("the source emitter handles statically shaped allocas only");
+    std::string n = fresh("buf");
+    if (kokkos()) {
+      line(*ctype(t.getElementType(), op) + " " + n + "_data[" + Twine(t.getNumElements()) + "];");
+      std::string ty = viewType(t);
+      ty.replace(ty.rfind(", "), std::string::npos, ", Kokkos::AnonymousSpace, Kokkos::MemoryUnmanaged>");
+      line(ty + " " + name(a) + "(" + n + "_data" + [&] {
+             std::string e;
+             for (int64_t d : t.getShape()) e += ", " + std::to_string(d);
+             return e; }() + ");");
+      return success();
+    }
+    line(*ctype(t.getElementType(), op) + " " + n + "[" + Twine(t.getNumElements()) + "];");
+    ViewInfo vi{n, {}, {}};
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      vi.ext.push_back(std::to_string(t.getDimSize(d)));
+      int64_t s = 1;
+      for (int64_t e = d + 1; e < t.getRank(); ++e) s *= t.getDimSize(e);
+      vi.str.push_back(std::to_string(s));
+    }
+    views[a] = vi;
+    names[a] = n;
+    return success();
+  }
+  return emitArith(op);
+}
+
+LogicalResult Emitter::emitArith(Operation *op) {
+  if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+    Attribute v = c.getValue();
+    if (auto f = dyn_cast<FloatAttr>(v)) {
+      double d = f.getValueAsDouble();
+      std::string s;
+      if (std::isinf(d)) s = d > 0 ? "INFINITY" : "-INFINITY";
+      else if (std::isnan(d)) s = "NAN";
+      else {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.17g", d);
+        s = buf;
+        if (s.find_first_of(".e") == std::string::npos) s += ".0";
+        if (f.getType().isF32()) s += "f";
+      }
+      assign(c, s);
+      return success();
+    }
+    if (auto i = dyn_cast<IntegerAttr>(v)) {
+      if (i.getType().isInteger(1))
+        assign(c, i.getValue().isZero() ? "false" : "true");
+      else
+        assign(c, std::to_string(i.getValue().getSExtValue()) +
+                      (i.getType().isIndex() || i.getType().getIntOrFloatBitWidth() > 32 ? "LL" : ""));
+      return success();
+    }
+    return op->emitError("the source emitter cannot print this constant");
+  }
+  auto bin = [&](StringRef o) {
+    assign(op->getResult(0), name(op->getOperand(0)) + " " + o + " " + name(op->getOperand(1)));
+    return success();
+  };
+  auto call = [&](StringRef fn) {
+    bool f32 = op->getResult(0).getType().isF32();
+    std::string args;
+    for (auto [i, v] : llvm::enumerate(op->getOperands()))
+      args += (i ? ", " : "") + name(v);
+    assign(op->getResult(0), fn + Twine(f32 ? "f(" : "(") + args + ")");
+    return success();
+  };
+  auto cast_ = [&]() {
+    assign(op->getResult(0), "(" + *ctype(op->getResult(0).getType(), op) + ")" + name(op->getOperand(0)));
+    return success();
+  };
+  auto unsignedBin = [&](StringRef o) {
+    std::string t = *ctype(op->getResult(0).getType(), op);
+    assign(op->getResult(0), "(" + t + ")((u" + t + ")" + name(op->getOperand(0)) + " " + o +
+                                 " (u" + t + ")" + name(op->getOperand(1)) + ")");
+    return success();
+  };
+  return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<arith::AddFOp, arith::AddIOp>([&](auto) { return bin("+"); })
+      .Case<arith::SubFOp, arith::SubIOp>([&](auto) { return bin("-"); })
+      .Case<arith::MulFOp, arith::MulIOp>([&](auto) { return bin("*"); })
+      .Case<arith::DivFOp, arith::DivSIOp>([&](auto) { return bin("/"); })
+      .Case<arith::RemSIOp>([&](auto) { return bin("%"); })
+      .Case<arith::DivUIOp>([&](auto) { return unsignedBin("/"); })
+      .Case<arith::RemUIOp>([&](auto) { return unsignedBin("%"); })
+      .Case<arith::AndIOp>([&](auto) { return bin("&"); })
+      .Case<arith::OrIOp>([&](auto) { return bin("|"); })
+      .Case<arith::XOrIOp>([&](auto) { return bin("^"); })
+      .Case<arith::ShLIOp>([&](auto) { return bin("<<"); })
+      .Case<arith::ShRSIOp>([&](auto) { return bin(">>"); })
+      .Case<arith::MaxNumFOp, arith::MaximumFOp>([&](auto) { return call("fmax"); })
+      .Case<arith::MinNumFOp, arith::MinimumFOp>([&](auto) { return call("fmin"); })
+      .Case<arith::MaxSIOp>([&](auto o) {
+        assign(o, name(o.getLhs()) + " > " + name(o.getRhs()) + " ? " + name(o.getLhs()) + " : " + name(o.getRhs()));
+        return success(); })
+      .Case<arith::MinSIOp>([&](auto o) {
+        assign(o, name(o.getLhs()) + " < " + name(o.getRhs()) + " ? " + name(o.getLhs()) + " : " + name(o.getRhs()));
+        return success(); })
+      .Case<arith::NegFOp>([&](auto o) { assign(o, "-" + name(o.getOperand())); return success(); })
+      .Case<arith::SelectOp>([&](auto o) {
+        assign(o, name(o.getCondition()) + " ? " + name(o.getTrueValue()) + " : " + name(o.getFalseValue()));
+        return success(); })
+      .Case<arith::CmpFOp>([&](arith::CmpFOp o) {
+        using P = arith::CmpFPredicate;
+        StringRef s;
+        switch (o.getPredicate()) {
+        case P::OEQ: case P::UEQ: s = "=="; break;
+        case P::ONE: case P::UNE: s = "!="; break;
+        case P::OLT: case P::ULT: s = "<"; break;
+        case P::OLE: case P::ULE: s = "<="; break;
+        case P::OGT: case P::UGT: s = ">"; break;
+        case P::OGE: case P::UGE: s = ">="; break;
+        default: return LogicalResult(o.emitError("unsupported cmpf predicate"));
+        }
+        return bin(s); })
+      .Case<arith::CmpIOp>([&](arith::CmpIOp o) {
+        using P = arith::CmpIPredicate;
+        switch (o.getPredicate()) {
+        case P::eq: return bin("==");
+        case P::ne: return bin("!=");
+        case P::slt: return bin("<");
+        case P::sle: return bin("<=");
+        case P::sgt: return bin(">");
+        case P::sge: return bin(">=");
+        case P::ult: return unsignedBin("<");
+        case P::ule: return unsignedBin("<=");
+        case P::ugt: return unsignedBin(">");
+        case P::uge: return unsignedBin(">=");
+        }
+        return failure(); })
+      .Case<arith::IndexCastOp, arith::SIToFPOp, arith::FPToSIOp, arith::ExtFOp,
+            arith::TruncFOp, arith::ExtSIOp, arith::TruncIOp, arith::UIToFPOp>(
+          [&](auto) { return cast_(); })
+      .Case<arith::ExtUIOp>([&](auto o) {
+        std::string t = *ctype(o.getIn().getType(), op);
+        assign(o, "(" + *ctype(o.getType(), op) + ")(u" + (t == "bool" ? std::string("int8_t") : t) + ")" + name(o.getIn()));
+        return success(); })
+      .Case<math::ExpOp>([&](auto) { return call("exp"); })
+      .Case<math::LogOp>([&](auto) { return call("log"); })
+      .Case<math::SqrtOp>([&](auto) { return call("sqrt"); })
+      .Case<math::AbsFOp>([&](auto) { return call("fabs"); })
+      .Case<math::TanhOp>([&](auto) { return call("tanh"); })
+      .Case<math::SinOp>([&](auto) { return call("sin"); })
+      .Case<math::CosOp>([&](auto) { return call("cos"); })
+      .Case<math::PowFOp>([&](auto) { return call("pow"); })
+      .Case<math::FmaOp>([&](auto) { return call("fma"); })
+      .Default([&](Operation *o) {
+        return o->emitError("the source emitter does not handle this op");
+      });
+}
+
+LogicalResult Emitter::emitScf(Operation *op) {
+  if (auto f = dyn_cast<scf::ForOp>(op)) {
+    for (auto [r, init] : llvm::zip(f.getResults(), f.getInitArgs()))
+      line(*ctype(r.getType(), op) + " " + name(r) + " = " + name(init) + ";");
+    std::string iv = name(f.getInductionVar());
+    line("for (int64_t " + iv + " = " + name(f.getLowerBound()) + "; " + iv + " < " +
+         name(f.getUpperBound()) + "; " + iv + " += " + name(f.getStep()) + ") {");
+    ++indent;
+    for (auto [arg, r] : llvm::zip(f.getRegionIterArgs(), f.getResults()))
+      line("const " + *ctype(arg.getType(), op) + " " + name(arg) + " = " + name(r) + ";");
+    SmallVector<std::string> ys;
+    if (failed(emitBlock(*f.getBody(), &ys)))
+      return failure();
+    for (auto [r, y] : llvm::zip(f.getResults(), ys))
+      line(name(r) + " = " + y + ";");
+    --indent;
+    line("}");
+    return success();
+  }
+  if (auto i = dyn_cast<scf::IfOp>(op)) {
+    for (Value r : i.getResults())
+      line(*ctype(r.getType(), op) + " " + name(r) + ";");
+    auto branch = [&](Region &reg) -> LogicalResult {
+      ++indent;
+      SmallVector<std::string> ys;
+      if (failed(emitBlock(reg.front(), &ys)))
+        return failure();
+      for (auto [r, y] : llvm::zip(i.getResults(), ys))
+        line(name(r) + " = " + y + ";");
+      --indent;
+      return success();
+    };
+    line("if (" + name(i.getCondition()) + ") {");
+    if (failed(branch(i.getThenRegion())))
+      return failure();
+    if (!i.getElseRegion().empty()) {
+      line("} else {");
+      if (failed(branch(i.getElseRegion())))
+        return failure();
+    }
+    line("}");
+    return success();
+  }
+  return op->emitError("the source emitter handles scf.for and scf.if only");
+}
+
+/// Loop headers of a policy in C: one `for` per dimension.
+static std::string forHeader(StringRef iv, StringRef lo, StringRef hi) {
+  return ("for (int64_t " + iv + " = " + lo + "; " + iv + " < " + hi + "; ++" + iv + ") {").str();
+}
+
+LogicalResult Emitter::emitParallel(Operation *op) {
+  if (cuda())
+    return emitCudaParallel(op);
+  Region &body = op->getRegion(0);
+  Block &b = body.front();
+  ExecSpace exec = op->getAttrOfType<ExecSpaceAttr>("exec").getValue();
+  auto reduce = dyn_cast<ParallelReduceOp>(op);
+  auto scan = dyn_cast<ParallelScanOp>(op);
+  auto forOp = dyn_cast<ParallelForOp>(op);
+  SmallVector<Value> lower, upper;
+  if (scan) {
+    lower = {scan.getLower()};
+    upper = {scan.getUpper()};
+  } else {
+    lower.assign(op->getOperands().begin(), op->getOperands().begin() + op->getNumOperands() / 2);
+    upper.assign(op->getOperands().begin() + op->getNumOperands() / 2, op->getOperands().end());
+  }
+  unsigned rank = lower.size();
+  SmallVector<std::string> acc;
+  for (Value r : op->getResults()) {
+    acc.push_back(name(r));
+  }
+  if (kokkos()) {
+    std::string policy;
+    std::string es = execSpace(exec);
+    if (rank == 1) {
+      policy = "Kokkos::RangePolicy<" + es + ">(" + name(lower[0]) + ", " + name(upper[0]) + ")";
+    } else {
+      auto list = [&](ArrayRef<Value> vs) {
+        std::string s = "{";
+        for (auto [i, v] : llvm::enumerate(vs)) s += (i ? ", " : "") + name(v);
+        return s + "}";
+      };
+      policy = "Kokkos::MDRangePolicy<" + es + ", Kokkos::Rank<" + std::to_string(rank) + ">>(" +
+               list(lower) + ", " + list(upper);
+      std::optional<ArrayRef<int64_t>> tile;
+      if (forOp) tile = forOp.getTile();
+      if (reduce) tile = reduce.getTile();
+      if (tile) {
+        policy += ", {";
+        for (auto [i, t] : llvm::enumerate(*tile)) policy += (i ? ", " : "") + std::to_string(t);
+        policy += "}";
+      }
+      policy += ")";
+    }
+    std::string params;
+    for (unsigned d = 0; d < rank; ++d)
+      params += (d ? ", " : "") + ("const int64_t " + name(b.getArgument(d)));
+    for (Value r : op->getResults())
+      line(*ctype(r.getType(), op) + " " + name(r) + ";");
+    std::string pattern = reduce ? "parallel_reduce" : scan ? "parallel_scan" : "parallel_for";
+    SmallVector<std::string> upd;
+    if (reduce)
+      for (auto [i, r] : llvm::enumerate(op->getResults())) {
+        params += ", " + *ctype(r.getType(), op) + " &" + acc[i] + "_upd";
+        upd.push_back(acc[i] + "_upd");
+      }
+    if (scan) {
+      names[b.getArgument(1)] = "partial";
+      names[b.getArgument(2)] = "final";
+      params += ", " + *ctype(scan.getType(), op) + " &partial, const bool final";
+    }
+    line("Kokkos::" + pattern + "(\"" + pattern + "\", " + policy + ", KOKKOS_LAMBDA(" + params + ") {");
+    ++indent;
+    SmallVector<std::string> ys;
+    if (failed(emitBlock(b, &ys)))
+      return failure();
+    if (reduce)
+      for (auto [i, r] : llvm::enumerate(op->getResults()))
+        line(upd[i] + " = " + join(reduce.getReducers()[i], r.getType(), upd[i], ys[i]) + ";");
+    if (scan)
+      line("partial += " + ys[0] + ";");
+    --indent;
+    std::string tail = "}";
+    if (reduce)
+      for (auto [i, r] : llvm::enumerate(op->getResults()))
+        tail += ", " + kokkosReducer(reduce.getReducers()[i], r.getType(), acc[i]);
+    if (scan)
+      tail += ", " + acc[0];
+    line(tail + ");");
+    return success();
+  }
+  // C/OpenMP.
+  bool parallel = exec != ExecSpace::serial;
+  for (auto [i, r] : llvm::enumerate(op->getResults()))
+    line(*ctype(r.getType(), op) + " " + acc[i] + " = " +
+         (reduce ? identity(reduce.getReducers()[i], r.getType())
+                 : "(" + *ctype(r.getType(), op) + ")0") + ";");
+  if (scan) {
+    // Sequential scan: every index runs once, with final set.
+    line("{");
+    ++indent;
+    std::string iv = name(b.getArgument(0));
+    line(forHeader(iv, name(lower[0]), name(upper[0])));
+    ++indent;
+    line("const " + *ctype(scan.getType(), op) + " " + name(b.getArgument(1)) + " = " + acc[0] + ";");
+    line("const bool " + name(b.getArgument(2)) + " = true;");
+    SmallVector<std::string> ys;
+    if (failed(emitBlock(b, &ys)))
+      return failure();
+    line(acc[0] + " += " + ys[0] + ";");
+    --indent;
+    line("}");
+    --indent;
+    line("}");
+    return success();
+  }
+  if (parallel) {
+    std::string pragma = "#pragma omp parallel for";
+    if (rank > 1)
+      pragma += " collapse(" + std::to_string(rank) + ")";
+    if (reduce)
+      for (auto [i, r] : llvm::enumerate(op->getResults()))
+        pragma += " reduction(" + ompReduction(reduce.getReducers()[i]) + ":" + acc[i] + ")";
+    line(pragma);
+  }
+  for (unsigned d = 0; d < rank; ++d) {
+    line(forHeader(name(b.getArgument(d)), name(lower[d]), name(upper[d])));
+    ++indent;
+  }
+  SmallVector<std::string> ys;
+  if (failed(emitBlock(b, &ys)))
+    return failure();
+  if (reduce)
+    for (auto [i, r] : llvm::enumerate(op->getResults()))
+      line(acc[i] + " = " + join(reduce.getReducers()[i], r.getType(), acc[i], ys[i]) + ";");
+  for (unsigned d = 0; d < rank; ++d) {
+    --indent;
+    line("}");
+  }
+  return success();
+}
+
+/// CUDA: a __global__ kernel per pattern over the flattened iteration space
+/// (grid-stride loop, innermost dimension fastest for coalescing); reductions
+/// reduce per block in shared memory, then one thread joins block partials.
+LogicalResult Emitter::emitCudaParallel(Operation *op) {
+  if (isa<ParallelScanOp>(op))
+    return op->emitError("the CUDA emitter does not handle parallel_scan yet");
+  auto reduce = dyn_cast<ParallelReduceOp>(op);
+  Region &body = op->getRegion(0);
+  Block &b = body.front();
+  unsigned rank = op->getNumOperands() / 2;
+  ValueRange lower = op->getOperands().take_front(rank);
+  ValueRange upper = op->getOperands().drop_front(rank);
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(body, captured);
+  std::string kname = "situ_k" + std::to_string(counter++);
+
+  // Kernel parameters mirror the host values the body uses.
+  SmallVector<std::string> params, args;
+  auto savedNames = names;
+  auto savedViews = views;
+  DenseMap<Value, ViewInfo> hostViews = views;
+  DenseMap<Value, std::string> hostNames = names;
+  for (Value v : captured) {
+    std::string host = hostNames.count(v) ? hostNames[v] : name(v);
+    if (auto mt = dyn_cast<MemRefType>(v.getType())) {
+      ViewInfo hv = hostViews[v];
+      std::string base = "p" + std::to_string(counter++);
+      SmallVector<std::string> decl;
+      if (failed(declareView(v, mt, base, true, &decl)))
+        return failure();
+      // Strided views pass strides; identity ones recompute them.
+      params.append(decl.begin(), decl.end());
+      args.push_back(hv.ptr);
+      for (auto &e : hv.ext) args.push_back(e);
+      if (!mt.getLayout().isIdentity())
+        for (auto &s : hv.str) args.push_back(s);
+      continue;
+    }
+    auto t = ctype(v.getType(), op);
+    if (failed(t))
+      return failure();
+    std::string p = "p" + std::to_string(counter++);
+    params.push_back(*t + " " + p);
+    args.push_back(host);
+    names[v] = p;
+  }
+  std::vector<std::string> lo, hi;
+  for (unsigned d = 0; d < rank; ++d) {
+    params.push_back("int64_t lo" + std::to_string(d));
+    params.push_back("int64_t n" + std::to_string(d));
+    args.push_back(hostNames.count(lower[d]) ? hostNames[lower[d]] : name(lower[d]));
+    std::string hu = hostNames.count(upper[d]) ? hostNames[upper[d]] : name(upper[d]);
+    args.push_back("(" + hu + " - " + args[args.size() - 1] + ")");
+  }
+  SmallVector<std::string> partials;
+  if (reduce)
+    for (auto [i, r] : llvm::enumerate(op->getResults())) {
+      params.push_back(*ctype(r.getType(), op) + " *part" + std::to_string(i));
+    }
+
+  std::string *hostOut = out;
+  int hostIndent = indent;
+  std::string kernel;
+  out = &kernel;
+  indent = 0;
+  line("__global__ void " + kname + "(" + llvm::join(params, ", ") + ") {");
+  ++indent;
+  std::string total = "n0";
+  for (unsigned d = 1; d < rank; ++d)
+    total += " * n" + std::to_string(d);
+  line("const int64_t total = " + total + ";");
+  SmallVector<std::string> acc;
+  if (reduce)
+    for (auto [i, r] : llvm::enumerate(op->getResults())) {
+      acc.push_back("acc" + std::to_string(i));
+      line(*ctype(r.getType(), op) + " " + acc[i] + " = " + identity(reduce.getReducers()[i], r.getType()) + ";");
+    }
+  line("for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < total; "
+       "t += (int64_t)gridDim.x * blockDim.x) {");
+  ++indent;
+  line("int64_t rest = t;");
+  for (int d = rank - 1; d >= 0; --d) {
+    std::string iv = name(b.getArgument(d));
+    if (d > 0) {
+      line("const int64_t " + iv + " = lo" + std::to_string(d) + " + rest % n" + std::to_string(d) + ";");
+      line("rest /= n" + std::to_string(d) + ";");
+    } else {
+      line("const int64_t " + iv + " = lo0 + rest;");
+    }
+  }
+  SmallVector<std::string> ys;
+  if (failed(emitBlock(b, &ys)))
+    return failure();
+  if (reduce)
+    for (auto [i, r] : llvm::enumerate(op->getResults()))
+      line(acc[i] + " = " + join(reduce.getReducers()[i], r.getType(), acc[i], ys[i]) + ";");
+  --indent;
+  line("}");
+  if (reduce) {
+    for (auto [i, r] : llvm::enumerate(op->getResults())) {
+      std::string t = *ctype(r.getType(), op);
+      std::string s = "sh" + std::to_string(i);
+      line("__shared__ " + t + " " + s + "[256];");
+      line(s + "[threadIdx.x] = " + acc[i] + ";");
+    }
+    line("__syncthreads();");
+    line("for (unsigned w = blockDim.x / 2; w > 0; w >>= 1) {");
+    ++indent;
+    line("if (threadIdx.x < w) {");
+    ++indent;
+    for (auto [i, r] : llvm::enumerate(op->getResults())) {
+      std::string s = "sh" + std::to_string(i);
+      line(s + "[threadIdx.x] = " +
+           join(reduce.getReducers()[i], r.getType(), s + "[threadIdx.x]", s + "[threadIdx.x + w]") + ";");
+    }
+    --indent;
+    line("}");
+    line("__syncthreads();");
+    --indent;
+    line("}");
+    line("if (threadIdx.x == 0) {");
+    ++indent;
+    for (unsigned i = 0; i < op->getNumResults(); ++i)
+      line("part" + std::to_string(i) + "[blockIdx.x] = sh" + std::to_string(i) + "[0];");
+    --indent;
+    line("}");
+  }
+  --indent;
+  line("}");
+  if (reduce) {
+    // Joins the block partials in order.
+    SmallVector<std::string> fp;
+    for (auto [i, r] : llvm::enumerate(op->getResults()))
+      fp.push_back(*ctype(r.getType(), op) + " *part" + std::to_string(i));
+    line("__global__ void " + kname + "_final(int nblocks, " + llvm::join(fp, ", ") + ") {");
+    ++indent;
+    for (auto [i, r] : llvm::enumerate(op->getResults())) {
+      std::string p = "part" + std::to_string(i);
+      line(*ctype(r.getType(), op) + " a" + std::to_string(i) + " = " + p + "[0];");
+      line("for (int k = 1; k < nblocks; ++k) a" + std::to_string(i) + " = " +
+           join(reduce.getReducers()[i], r.getType(), "a" + std::to_string(i), p + "[k]") + ";");
+      line(p + "[0] = a" + std::to_string(i) + ";");
+    }
+    --indent;
+    line("}");
+  }
+  line("");
+  kernels += kernel;
+  names = savedNames;
+  views = savedViews;
+  out = hostOut;
+  indent = hostIndent;
+
+  // Host side: launch.
+  std::string htotal;
+  for (unsigned d = 0; d < rank; ++d)
+    htotal += (d ? " * " : "") + args[args.size() - 2 * rank + 2 * d + 1];
+  if (reduce) // results are host scalars
+    for (Value r : op->getResults())
+      line(*ctype(r.getType(), op) + " " + name(r) + ";");
+  line("{");
+  ++indent;
+  line("const int64_t total = " + htotal + ";");
+  line("int blocks = (int)((total + 255) / 256);");
+  line("if (blocks > 4096) blocks = 4096;");
+  line("if (blocks < 1) blocks = 1;");
+  if (reduce) {
+    size_t off = 0;
+    line("char *scratch = (char *)situ_scratch(4096 * 8 * " + std::to_string(op->getNumResults()) + ");");
+    for (auto [i, r] : llvm::enumerate(op->getResults())) {
+      std::string t = *ctype(r.getType(), op);
+      line(t + " *part" + std::to_string(i) + " = (" + t + " *)(scratch + " + std::to_string(off) + ");");
+      args.push_back("part" + std::to_string(i));
+      off += 4096 * 8;
+    }
+  }
+  line(kname + "<<<blocks, 256>>>(" + llvm::join(args, ", ") + ");");
+  if (reduce) {
+    SmallVector<std::string> parts;
+    for (unsigned i = 0; i < op->getNumResults(); ++i)
+      parts.push_back("part" + std::to_string(i));
+    line(kname + "_final<<<1, 1>>>(blocks, " + llvm::join(parts, ", ") + ");");
+    for (auto [i, r] : llvm::enumerate(op->getResults()))
+      line("cudaMemcpy(&" + name(r) + ", part" + std::to_string(i) + ", sizeof " + name(r) +
+           ", cudaMemcpyDeviceToHost);");
+  }
+  --indent;
+  line("}");
+  return success();
+}
+
+LogicalResult Emitter::emitTeam(TeamParallelOp t) {
+  Block &b = t.getBody().front();
+  if (cuda())
+    return t.emitError("the CUDA emitter does not handle TeamPolicy yet");
+  if (kokkos()) {
+    std::string es = execSpace(t.getExec());
+    std::string pol = "Kokkos::TeamPolicy<" + es + ">(" + name(t.getLeagueSize()) + ", " +
+                      (t.getTeamSize() ? name(t.getTeamSize()) : std::string("Kokkos::AUTO"));
+    if (t.getVectorLength())
+      pol += ", " + name(t.getVectorLength());
+    pol += ")";
+    if (t.getScratchBytes())
+      pol += ".set_scratch_size(0, Kokkos::PerTeam(" + std::to_string(t.getScratchBytes()) + "))";
+    line("Kokkos::parallel_for(\"team_parallel\", " + pol + ", KOKKOS_LAMBDA(const Kokkos::TeamPolicy<" + es +
+         ">::member_type &team) {");
+    ++indent;
+    line("const int64_t " + name(b.getArgument(0)) + " = team.league_rank();");
+    line("const int64_t " + name(b.getArgument(1)) + " = team.team_rank();");
+    line("const int64_t " + name(b.getArgument(2)) + " = team.league_size();");
+    line("const int64_t " + name(b.getArgument(3)) + " = team.team_size();");
+    if (failed(emitBlock(b, nullptr)))
+      return failure();
+    --indent;
+    line("});");
+    return success();
+  }
+  if (t.getExec() != ExecSpace::serial)
+    line("#pragma omp parallel for");
+  line(forHeader(name(b.getArgument(0)), "0", name(t.getLeagueSize())));
+  ++indent;
+  line("const int64_t " + name(b.getArgument(1)) + " = 0;  /* teams of one thread */");
+  line("const int64_t " + name(b.getArgument(2)) + " = " + name(t.getLeagueSize()) + ";");
+  line("const int64_t " + name(b.getArgument(3)) + " = 1;");
+  if (failed(emitBlock(b, nullptr)))
+    return failure();
+  --indent;
+  line("}");
+  return success();
+}
+
+LogicalResult Emitter::emitKokkosOp(Operation *op) {
+  if (isa<ParallelForOp, ParallelReduceOp, ParallelScanOp>(op))
+    return emitParallel(op);
+  if (auto t = dyn_cast<TeamParallelOp>(op))
+    return emitTeam(t);
+  if (isa<TeamThreadForOp, ThreadVectorForOp>(op)) {
+    Block &b = op->getRegion(0).front();
+    std::string iv = name(b.getArgument(0));
+    if (kokkos()) {
+      line(std::string("Kokkos::parallel_for(Kokkos::") +
+           (isa<TeamThreadForOp>(op) ? "TeamThreadRange" : "ThreadVectorRange") + "(team, " +
+           name(op->getOperand(0)) + ", " + name(op->getOperand(1)) + "), [&](const int64_t " + iv + ") {");
+      ++indent;
+      if (failed(emitBlock(b, nullptr)))
+        return failure();
+      --indent;
+      line("});");
+      return success();
+    }
+    line(forHeader(iv, name(op->getOperand(0)), name(op->getOperand(1))));
+    ++indent;
+    if (failed(emitBlock(b, nullptr)))
+      return failure();
+    --indent;
+    line("}");
+    return success();
+  }
+  if (auto r = dyn_cast<TeamThreadReduceOp>(op)) {
+    Block &b = r.getBody().front();
+    std::string iv = name(b.getArgument(0));
+    SmallVector<std::string> ys;
+    if (kokkos()) {
+      std::string params = "const int64_t " + iv;
+      for (Value v : r.getResults()) {
+        line(*ctype(v.getType(), op) + " " + name(v) + ";");
+        params += ", " + *ctype(v.getType(), op) + " &" + name(v) + "_upd";
+      }
+      line("Kokkos::parallel_reduce(Kokkos::TeamThreadRange(team, " + name(r.getLower()) + ", " +
+           name(r.getUpper()) + "), [&](" + params + ") {");
+      ++indent;
+      if (failed(emitBlock(b, &ys)))
+        return failure();
+      for (auto [i, v] : llvm::enumerate(r.getResults()))
+        line(name(v) + "_upd = " + join(r.getReducers()[i], v.getType(), name(v) + "_upd", ys[i]) + ";");
+      --indent;
+      std::string tail = "}";
+      for (auto [i, v] : llvm::enumerate(r.getResults()))
+        tail += ", " + kokkosReducer(r.getReducers()[i], v.getType(), name(v));
+      line(tail + ");");
+      return success();
+    }
+    for (auto [i, v] : llvm::enumerate(r.getResults()))
+      line(*ctype(v.getType(), op) + " " + name(v) + " = " + identity(r.getReducers()[i], v.getType()) + ";");
+    line(forHeader(iv, name(r.getLower()), name(r.getUpper())));
+    ++indent;
+    if (failed(emitBlock(b, &ys)))
+      return failure();
+    for (auto [i, v] : llvm::enumerate(r.getResults()))
+      line(name(v) + " = " + join(r.getReducers()[i], v.getType(), name(v), ys[i]) + ";");
+    --indent;
+    line("}");
+    return success();
+  }
+  if (isa<TeamBarrierOp>(op)) {
+    line(kokkos() ? "team.team_barrier();" : "/* team_barrier: teams of one thread */");
+    return success();
+  }
+  if (auto s = dyn_cast<TeamScratchOp>(op)) {
+    MemRefType t = s.getType();
+    std::string elem = *ctype(t.getElementType(), op);
+    if (kokkos()) {
+      std::string dims;
+      for (int64_t d : t.getShape()) dims += "[" + std::to_string(d) + "]";
+      line("Kokkos::View<" + elem + dims + ", Kokkos::DefaultExecutionSpace::scratch_memory_space, "
+           "Kokkos::MemoryUnmanaged> " + name(s) + "(team.team_scratch(0));");
+      return success();
+    }
+    std::string n = fresh("scratch");
+    line(elem + " " + n + "[" + std::to_string(t.getNumElements()) + "];");
+    ViewInfo vi{n, {}, {}};
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      vi.ext.push_back(std::to_string(t.getDimSize(d)));
+      int64_t st = 1;
+      for (int64_t e = d + 1; e < t.getRank(); ++e) st *= t.getDimSize(e);
+      vi.str.push_back(std::to_string(st));
+    }
+    views[s] = vi;
+    names[s] = n;
+    return success();
+  }
+  if (auto a = dyn_cast<AtomicOp>(op)) {
+    std::string target = index(a.getView(), a.getIndices());
+    std::string v = name(a.getValue());
+    std::string kind = stringifyAtomicKind(a.getKind()).str();
+    if (kokkos()) {
+      std::string fn = llvm::StringSwitch<std::string>(kind)
+                           .Case("band", "and").Case("bor", "or").Default(kind);
+      assign(a, "Kokkos::atomic_fetch_" + fn + "(&" + target + ", " + v + ")");
+    } else if (cuda()) {
+      if (kind == "add" || kind == "sub" || kind == "min" || kind == "max" ||
+          kind == "band" || kind == "bor") {
+        std::string fn = llvm::StringSwitch<std::string>(kind)
+                             .Case("band", "And").Case("bor", "Or").Case("add", "Add")
+                             .Case("sub", "Sub").Case("min", "Min").Default("Max");
+        std::string t = *ctype(a.getType(), op);
+        // CUDA's atomics take unsigned long long for 64-bit integers.
+        std::string cast = t == "int64_t" ? "(unsigned long long *)" : "";
+        std::string vc = t == "int64_t" ? "(unsigned long long)" : "";
+        if (kind == "sub" && t != "int32_t" && t != "int64_t") {
+          assign(a, "atomicAdd(&" + target + ", -" + v + ")");
+        } else {
+          assign(a, "(" + t + ")atomic" + fn + "(" + cast + "&" + target + ", " + vc + v + ")");
+        }
+      }
+    } else {
+      std::string t = *ctype(a.getType(), op);
+      line(t + " " + name(a) + ";");
+      std::string upd = kind == "add" ? "+" : kind == "sub" ? "-" : kind == "band" ? "&" : kind == "bor" ? "|" : "";
+      if (!upd.empty() && t != "float" && t != "double") {
+        line("#pragma omp atomic capture");
+        line("{ " + name(a) + " = " + target + "; " + target + " " + upd + "= " + v + "; }");
+      } else if (!upd.empty()) {
+        line("#pragma omp atomic capture");
+        line("{ " + name(a) + " = " + target + "; " + target + " = " + target + " " + upd + " " + v + "; }");
+      } else {
+        // min/max: compare-and-swap is not expressible in OpenMP 4.5; use a critical section.
+        line("#pragma omp critical(situ_atomic)");
+        line("{ " + name(a) + " = " + target + "; if (" + v + (kind == "min" ? " < " : " > ") + target +
+             ") " + target + " = " + v + "; }");
+      }
+    }
+    return success();
+  }
+  if (auto c = dyn_cast<DeepCopyOp>(op)) {
+    if (kokkos()) {
+      line("Kokkos::deep_copy(" + name(c.getDst()) + ", " + name(c.getSrc()) + ");");
+      return success();
+    }
+    auto t = cast<MemRefType>(c.getDst().getType());
+    ViewInfo &d = views[c.getDst()];
+    ViewInfo &s = views[c.getSrc()];
+    if (cuda()) {
+      // Contiguous copies only; the source's space picks the direction.
+      std::string n = "1";
+      for (auto &e : d.ext) n += "*" + e;
+      auto space = [](Value v) { return getMemorySpace(cast<MemRefType>(v.getType())); };
+      std::string kind = space(c.getDst()) == MemorySpace::host
+                             ? (space(c.getSrc()) == MemorySpace::host ? "cudaMemcpyHostToHost" : "cudaMemcpyDeviceToHost")
+                             : (space(c.getSrc()) == MemorySpace::host ? "cudaMemcpyHostToDevice" : "cudaMemcpyDeviceToDevice");
+      line("cudaMemcpy(" + d.ptr + ", " + s.ptr + ", (" + n + ") * sizeof *" + d.ptr + ", " + kind + ");");
+      return success();
+    }
+    line("#pragma omp parallel for collapse(" + std::to_string(std::max<int64_t>(1, t.getRank())) + ")");
+    std::string di, si;
+    for (int64_t k = 0; k < t.getRank(); ++k) {
+      std::string iv = "c" + std::to_string(counter) + "_" + std::to_string(k);
+      line(forHeader(iv, "0", d.ext[k]));
+      ++indent;
+      di += (k ? " + " : "") + iv + "*" + d.str[k];
+      si += (k ? " + " : "") + iv + "*" + s.str[k];
+    }
+    ++counter;
+    line(d.ptr + "[" + di + "] = " + s.ptr + "[" + si + "];");
+    for (int64_t k = 0; k < t.getRank(); ++k) {
+      --indent;
+      line("}");
+    }
+    return success();
+  }
+  if (auto m = dyn_cast<CreateMirrorViewOp>(op)) {
+    if (kokkos()) {
+      line("auto " + name(m) + " = Kokkos::create_mirror_view(" + name(m.getSrc()) + ");");
+      return success();
+    }
+    if (cuda() && getMemorySpace(cast<MemRefType>(m.getSrc().getType())) == MemorySpace::device)
+      return op->emitError("the CUDA emitter cannot allocate host mirrors; pass a host view");
+    views[m] = views[m.getSrc()];
+    names[m] = names[m.getSrc()];
+    return success();
+  }
+  if (auto sv = dyn_cast<SubviewOp>(op)) {
+    if (kokkos()) {
+      std::string s = "auto " + name(sv) + " = Kokkos::subview(" + name(sv.getSrc());
+      for (auto [o, n] : llvm::zip(sv.getOffsets(), sv.getSizes()))
+        s += ", Kokkos::make_pair(" + name(o) + ", " + name(o) + " + " + name(n) + ")";
+      line(s + ");");
+      return success();
+    }
+    ViewInfo src = views[sv.getSrc()];
+    ViewInfo vi;
+    std::string off;
+    for (auto [k, o] : llvm::enumerate(sv.getOffsets()))
+      off += " + " + name(o) + "*" + src.str[k];
+    std::string p = fresh("sub");
+    line("__typeof__(" + src.ptr + ") " + p + " = " + src.ptr + off + ";");
+    vi.ptr = p;
+    for (auto [k, n] : llvm::enumerate(sv.getSizes())) {
+      vi.ext.push_back(name(n));
+      vi.str.push_back(src.str[k]);
+    }
+    views[sv] = vi;
+    names[sv] = p;
+    return success();
+  }
+  if (auto f = dyn_cast<FenceOp>(op)) {
+    line(kokkos() ? "Kokkos::fence();" : cuda() ? "cudaDeviceSynchronize();" : "/* fence: host loops are synchronous */");
+    return success();
+  }
+  return op->emitError("the source emitter does not handle this op");
+}
+
+} // namespace
+
+LogicalResult mlir::kokkos::emitSource(Operation *op, SourceFlavor flavor,
+                                       raw_ostream &os) {
+  auto m = dyn_cast<ModuleOp>(op);
+  if (!m)
+    return op->emitError("the source emitter expects a module");
+  Emitter e(flavor);
+  return e.emitModule(m, os);
+}
+
+void mlir::kokkos::registerKokkosTranslations() {
+  auto reg = [](StringRef flag, StringRef desc, SourceFlavor fl) {
+    TranslateFromMLIRRegistration(
+        flag, desc,
+        [fl](Operation *op, raw_ostream &os) { return emitSource(op, fl, os); },
+        [](DialectRegistry &registry) {
+          registry.insert<KokkosDialect, func::FuncDialect, arith::ArithDialect,
+                          math::MathDialect, memref::MemRefDialect, scf::SCFDialect>();
+        });
+  };
+  reg("kokkos-to-kokkos-cpp", "Emit Kokkos C++ (Views, policies, KOKKOS_LAMBDA)",
+      SourceFlavor::KokkosCpp);
+  reg("kokkos-to-c", "Emit C with OpenMP", SourceFlavor::COpenMP);
+  reg("kokkos-to-cuda", "Emit CUDA C (kernels + host launch function)", SourceFlavor::Cuda);
+}
