@@ -5,6 +5,7 @@
 #include "mlir/CAPI/Registration.h"
 #include "mlir/CAPI/Support.h"
 #include "mlir/CAPI/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -52,6 +53,20 @@ MlirLogicalResult mlirKokkosLowerToLLVM(MlirModule module, bool openmp) {
   PassManager pm(m->getContext());
   buildLowerToLLVMPipeline(pm, openmp);
   return wrap(pm.run(m));
+}
+
+void mlirKokkosKeepOnly(MlirModule module, MlirStringRef entry) {
+  ModuleOp m = unwrap(module);
+  StringRef keep = unwrap(entry);
+  // Repeat: erasing a function can leave its callees unused.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto f : llvm::make_early_inc_range(m.getOps<func::FuncOp>()))
+      if (f.getSymName() != keep && SymbolTable::symbolKnownUseEmpty(f, m)) {
+        f.erase();
+        changed = true;
+      }
+  }
 }
 
 MlirLogicalResult mlirKokkosEmitSource(MlirOperation module, int flavor,

@@ -45,7 +45,8 @@ private:
     out->push_back('\n');
   }
   std::string fresh(StringRef p = "v") { return (p + Twine(counter++)).str(); }
-  std::string &name(Value v) {
+  // By value: a reference into the map would dangle when it grows.
+  std::string name(Value v) {
     auto &n = names[v];
     if (n.empty())
       n = fresh();

@@ -337,6 +337,8 @@ static int compile_locked(situ_kk_ctx *ctx, const char *ir, size_t len,
   }
   if (!rc)
     rc = read_signature(k, fn);
+  if (!rc)
+    mlirKokkosKeepOnly(m, mlirStringRefCreateFromCString(entry));
   if (!rc && mlirLogicalResultIsFailure(mlirKokkosLowerToLLVM(m, ctx->omp_lib != NULL)))
     rc = fail(ctx, SITU_KK_ELOWER, "lowering to LLVM failed");
   if (!rc) {

@@ -52,6 +52,10 @@ MLIR_CAPI_EXPORTED int mlirKokkosViewTypeGetMemorySpace(MlirType type);
 MLIR_CAPI_EXPORTED MlirLogicalResult mlirKokkosLowerToLLVM(MlirModule module,
                                                            bool openmp);
 
+/** Erases the functions of `module` that neither are `entry` nor are used,
+ *  so that compiling one kernel of a multi-kernel module costs one kernel. */
+MLIR_CAPI_EXPORTED void mlirKokkosKeepOnly(MlirModule module, MlirStringRef entry);
+
 /** Prints `module` as source of the given flavour through `callback`. */
 MLIR_CAPI_EXPORTED MlirLogicalResult
 mlirKokkosEmitSource(MlirOperation module, int flavor,
