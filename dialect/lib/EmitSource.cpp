@@ -906,7 +906,10 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   ++indent;
   line("const int64_t total = " + htotal + ";");
   line("int blocks = (int)((total + 255) / 256);");
-  line("if (blocks > 4096) blocks = 4096;");
+  // Enough blocks to fill a GPU; fewer for reductions, whose block partials
+  // are joined by one thread.
+  line(std::string("if (blocks > ") + (reduce ? "1024" : "65536") + ") blocks = " +
+       (reduce ? "1024" : "65536") + ";");
   line("if (blocks < 1) blocks = 1;");
   if (reduce) {
     size_t off = 0;

@@ -113,10 +113,23 @@ void buildNest(OpBuilder &b, Location loc, bool parallel, ValueRange lbs,
                ValueRange ubs,
                function_ref<void(OpBuilder &, Location, ValueRange)> body) {
   SmallVector<Value> steps(lbs.size(), constIndex(b, loc, 1));
-  if (parallel)
-    scf::ParallelOp::create(b, loc, lbs, ubs, steps, body);
-  else
+  if (!parallel) {
     scf::buildLoopNest(b, loc, lbs, ubs, steps, body);
+    return;
+  }
+  // Threads split the outermost dimension; inner ones stay sequential loops
+  // so they vectorize (collapsing would linearize the indices with div/mod).
+  scf::ParallelOp::create(
+      b, loc, lbs.take_front(), ubs.take_front(), ValueRange(steps).take_front(),
+      [&](OpBuilder &nb, Location l, ValueRange outer) {
+        scf::buildLoopNest(nb, l, lbs.drop_front(), ubs.drop_front(),
+                           ValueRange(steps).drop_front(),
+                           [&](OpBuilder &ib, Location il, ValueRange inner) {
+                             SmallVector<Value> ivs{outer[0]};
+                             ivs.append(inner.begin(), inner.end());
+                             body(ib, il, ivs);
+                           });
+      });
 }
 
 /// Splits [lb, ub) into at most `maxChunks` balanced chunks: returns
