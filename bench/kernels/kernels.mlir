@@ -87,29 +87,27 @@ func.func @histogram(%x: !v, %h: memref<64xi64, #kokkos.space<device>>) {
   return
 }
 
-// Softmax of each row.
+// Softmax of each row: a team per row, TeamThreadRange reductions for the
+// row maximum and the sum of exponentials.
 func.func @softmax(%x: !m, %y: !m) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %rows = memref.dim %x, %c0 : !m
   %cols = memref.dim %x, %c1 : !m
-  %ninf = arith.constant 0xFFF0000000000000 : f64
-  %zero = arith.constant 0.0 : f64
-  kokkos.parallel_for default (%r) = (%c0) to (%rows) {
-    %mx = scf.for %j = %c0 to %cols step %c1 iter_args(%m = %ninf) -> f64 {
+  kokkos.team_parallel default league(%rows) team(auto) (%r, %tr, %ls, %ts) {
+    %mx = kokkos.team_thread_reduce (%j) = (%c0) to (%cols) reduce [max] -> f64 {
       %v = memref.load %x[%r, %j] : !m
-      %n = arith.maxnumf %m, %v : f64
-      scf.yield %n : f64
+      kokkos.yield %v : f64
     }
-    %sum = scf.for %j = %c0 to %cols step %c1 iter_args(%s = %zero) -> f64 {
+    %sum = kokkos.team_thread_reduce (%j) = (%c0) to (%cols) reduce [sum] -> f64 {
       %v = memref.load %x[%r, %j] : !m
       %d = arith.subf %v, %mx : f64
       %e = math.exp %d : f64
       memref.store %e, %y[%r, %j] : !m
-      %n = arith.addf %s, %e : f64
-      scf.yield %n : f64
+      kokkos.yield %e : f64
     }
-    scf.for %j = %c0 to %cols step %c1 {
+    kokkos.team_barrier
+    kokkos.team_thread_for (%j) = (%c0) to (%cols) {
       %e = memref.load %y[%r, %j] : !m
       %q = arith.divf %e, %sum : f64
       memref.store %q, %y[%r, %j] : !m
@@ -152,4 +150,18 @@ func.func @transpose3d(%in: !t, %out: !t) {
     memref.store %v, %out[%k, %j, %i] : !t
   }
   return
+}
+
+// Exclusive prefix sum (GPU correctness of parallel_scan; not in the CPU table).
+func.func @prefix(%x: memref<?xi64, #kokkos.space<device>>, %out: memref<?xi64, #kokkos.space<device>>) -> i64 {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %x, %c0 : memref<?xi64, #kokkos.space<device>>
+  %t = kokkos.parallel_scan default (%i) = (%c0) to (%n) scan (%partial, %final) -> i64 {
+    %v = memref.load %x[%i] : memref<?xi64, #kokkos.space<device>>
+    scf.if %final {
+      memref.store %partial, %out[%i] : memref<?xi64, #kokkos.space<device>>
+    }
+    kokkos.yield %v : i64
+  }
+  return %t : i64
 }

@@ -68,6 +68,12 @@ private:
   LogicalResult emitKokkosOp(Operation *op);
   LogicalResult emitParallel(Operation *op);
   LogicalResult emitCudaParallel(Operation *op);
+  LogicalResult emitCudaScan(ParallelScanOp op);
+  LogicalResult emitCudaTeam(TeamParallelOp op);
+  LogicalResult captureForKernel(Operation *op, SmallVectorImpl<std::string> &params,
+                                 SmallVectorImpl<std::string> &args);
+  std::string hostName(Value v);
+  DenseMap<Value, std::string> hostNames;
   LogicalResult emitTeam(TeamParallelOp t);
 
   std::string identity(Attribute reducer, Type t);
@@ -746,54 +752,26 @@ LogicalResult Emitter::emitParallel(Operation *op) {
 /// (grid-stride loop, innermost dimension fastest for coalescing); reductions
 /// reduce per block in shared memory, then one thread joins block partials.
 LogicalResult Emitter::emitCudaParallel(Operation *op) {
-  if (isa<ParallelScanOp>(op))
-    return op->emitError("the CUDA emitter does not handle parallel_scan yet");
+  if (auto scan = dyn_cast<ParallelScanOp>(op))
+    return emitCudaScan(scan);
   auto reduce = dyn_cast<ParallelReduceOp>(op);
   Region &body = op->getRegion(0);
   Block &b = body.front();
   unsigned rank = op->getNumOperands() / 2;
   ValueRange lower = op->getOperands().take_front(rank);
   ValueRange upper = op->getOperands().drop_front(rank);
-  llvm::SetVector<Value> captured;
-  getUsedValuesDefinedAbove(body, captured);
   std::string kname = "situ_k" + std::to_string(counter++);
-
-  // Kernel parameters mirror the host values the body uses.
   SmallVector<std::string> params, args;
   auto savedNames = names;
   auto savedViews = views;
-  DenseMap<Value, ViewInfo> hostViews = views;
-  DenseMap<Value, std::string> hostNames = names;
-  for (Value v : captured) {
-    std::string host = hostNames.count(v) ? hostNames[v] : name(v);
-    if (auto mt = dyn_cast<MemRefType>(v.getType())) {
-      ViewInfo hv = hostViews[v];
-      std::string base = "p" + std::to_string(counter++);
-      SmallVector<std::string> decl;
-      if (failed(declareView(v, mt, base, true, &decl)))
-        return failure();
-      // Strided views pass strides; identity ones recompute them.
-      params.append(decl.begin(), decl.end());
-      args.push_back(hv.ptr);
-      for (auto &e : hv.ext) args.push_back(e);
-      if (!mt.getLayout().isIdentity())
-        for (auto &s : hv.str) args.push_back(s);
-      continue;
-    }
-    auto t = ctype(v.getType(), op);
-    if (failed(t))
-      return failure();
-    std::string p = "p" + std::to_string(counter++);
-    params.push_back(*t + " " + p);
-    args.push_back(host);
-    names[v] = p;
-  }
+  if (failed(captureForKernel(op, params, args)))
+    return failure();
   std::vector<std::string> lo, hi;
   for (unsigned d = 0; d < rank; ++d) {
     params.push_back("int64_t lo" + std::to_string(d));
     params.push_back("int64_t n" + std::to_string(d));
-    args.push_back(hostNames.count(lower[d]) ? hostNames[lower[d]] : name(lower[d]));
-    std::string hu = hostNames.count(upper[d]) ? hostNames[upper[d]] : name(upper[d]);
+    args.push_back(hostName(lower[d]));
+    std::string hu = hostName(upper[d]);
     args.push_back("(" + hu + " - " + args[args.size() - 1] + ")");
   }
   SmallVector<std::string> partials;
@@ -936,10 +914,157 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   return success();
 }
 
+/// Kernel parameters for the host values a region uses: views become
+/// pointer + extents (+ strides when not LayoutRight), scalars are passed by
+/// value. Rebinds those values to the parameter names (callers restore).
+LogicalResult Emitter::captureForKernel(Operation *op, SmallVectorImpl<std::string> &params,
+                                        SmallVectorImpl<std::string> &args) {
+  llvm::SetVector<Value> captured;
+  for (Region &r : op->getRegions())
+    getUsedValuesDefinedAbove(r, captured);
+  DenseMap<Value, ViewInfo> hostViews = views;
+  hostNames = names;
+  for (Value v : captured) {
+    if (auto mt = dyn_cast<MemRefType>(v.getType())) {
+      ViewInfo hv = hostViews[v];
+      std::string base = "p" + std::to_string(counter++);
+      SmallVector<std::string> decl;
+      if (failed(declareView(v, mt, base, true, &decl)))
+        return failure();
+      params.append(decl.begin(), decl.end());
+      args.push_back(hv.ptr);
+      for (auto &e : hv.ext) args.push_back(e);
+      if (!mt.getLayout().isIdentity())
+        for (auto &st : hv.str) args.push_back(st);
+      continue;
+    }
+    auto t = ctype(v.getType(), op);
+    if (failed(t))
+      return failure();
+    std::string p = "p" + std::to_string(counter++);
+    params.push_back(*t + " " + p);
+    args.push_back(hostName(v));
+    names[v] = p;
+  }
+  return success();
+}
+
+std::string Emitter::hostName(Value v) {
+  auto it = hostNames.find(v);
+  return it != hostNames.end() ? it->second : name(v);
+}
+
+/// CUDA scan: like the CPU lowering, chunks (one per thread) summed with
+/// final = false, an exclusive scan of the chunk sums by one thread, then the
+/// chunks again with final = true.
+LogicalResult Emitter::emitCudaScan(ParallelScanOp op) {
+  Block &b = op.getBody().front();
+  std::string t = *ctype(op.getType(), op);
+  std::string kname = "situ_k" + std::to_string(counter++);
+  SmallVector<std::string> params, args;
+  auto savedNames = names;
+  auto savedViews = views;
+  if (failed(captureForKernel(op, params, args)))
+    return failure();
+  params.push_back("int64_t lo0");
+  params.push_back("int64_t n0");
+  params.push_back(t + " *sums");
+  params.push_back("int pass");
+  std::string lo = hostName(op.getLower()), hi = hostName(op.getUpper());
+  args.push_back(lo);
+  args.push_back("(" + hi + " - " + lo + ")");
+  args.push_back("sums");
+  std::string *hostOut = out;
+  int hostIndent = indent;
+  std::string kernel;
+  out = &kernel;
+  indent = 0;
+  line("__global__ void " + kname + "(" + llvm::join(params, ", ") + ") {");
+  ++indent;
+  line("const int64_t nch = (int64_t)gridDim.x * blockDim.x;");
+  line("const int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;");
+  line("const int64_t n = n0 > 0 ? n0 : 0;");
+  line(t + " acc = pass ? sums[c] : (" + t + ")0;");
+  line("const bool " + name(b.getArgument(2)) + " = pass != 0;");
+  std::string iv = name(b.getArgument(0));
+  line("for (int64_t " + iv + " = lo0 + c * n / nch; " + iv + " < lo0 + (c + 1) * n / nch; ++" + iv + ") {");
+  ++indent;
+  line("const " + t + " " + name(b.getArgument(1)) + " = acc;");
+  SmallVector<std::string> ys;
+  if (failed(emitBlock(b, &ys)))
+    return failure();
+  line("acc += " + ys[0] + ";");
+  --indent;
+  line("}");
+  line("if (!pass) sums[c] = acc;");
+  --indent;
+  line("}");
+  line("__global__ void " + kname + "_offsets(" + t + " *sums, int64_t nch) {");
+  line("  " + t + " run = 0;");
+  line("  for (int64_t c = 0; c < nch; ++c) { " + t + " s = sums[c]; sums[c] = run; run += s; }");
+  line("  sums[nch] = run;");
+  line("}");
+  line("");
+  kernels += kernel;
+  names = savedNames;
+  views = savedViews;
+  out = hostOut;
+  indent = hostIndent;
+  line(t + " " + name(op) + ";");
+  line("{");
+  ++indent;
+  line(t + " *sums = (" + t + " *)situ_scratch((8192 + 1) * sizeof(" + t + "));");
+  line(kname + "<<<32, 256>>>(" + llvm::join(args, ", ") + ", 0);");
+  line(kname + "_offsets<<<1, 1>>>(sums, 8192);");
+  line(kname + "<<<32, 256>>>(" + llvm::join(args, ", ") + ", 1);");
+  line("cudaMemcpy(&" + name(op) + ", sums + 8192, sizeof " + name(op) + ", cudaMemcpyDeviceToHost);");
+  --indent;
+  line("}");
+  return success();
+}
+
+/// CUDA TeamPolicy: one block per league rank, the team's threads are the
+/// block's (team(auto) = 128), scratch is __shared__, barriers __syncthreads.
+LogicalResult Emitter::emitCudaTeam(TeamParallelOp op) {
+  Block &b = op.getBody().front();
+  std::string kname = "situ_k" + std::to_string(counter++);
+  SmallVector<std::string> params, args;
+  auto savedNames = names;
+  auto savedViews = views;
+  if (failed(captureForKernel(op, params, args)))
+    return failure();
+  std::string league = hostName(op.getLeagueSize());
+  std::string team = op.getTeamSize() ? hostName(op.getTeamSize()) : std::string("128");
+  std::string *hostOut = out;
+  int hostIndent = indent;
+  std::string kernel;
+  out = &kernel;
+  indent = 0;
+  line("__global__ void " + kname + "(" + llvm::join(params, ", ") + ") {");
+  ++indent;
+  line("const int64_t " + name(b.getArgument(0)) + " = blockIdx.x;");
+  line("const int64_t " + name(b.getArgument(1)) + " = threadIdx.x;");
+  line("const int64_t " + name(b.getArgument(2)) + " = gridDim.x;");
+  line("const int64_t " + name(b.getArgument(3)) + " = blockDim.x;");
+  if (failed(emitBlock(b, nullptr)))
+    return failure();
+  --indent;
+  line("}");
+  line("");
+  kernels += kernel;
+  names = savedNames;
+  views = savedViews;
+  out = hostOut;
+  indent = hostIndent;
+  line("if (" + league + " > 0) " + kname + "<<<(unsigned)" + league + ", (unsigned)" + team + ">>>(" +
+       llvm::join(args, ", ") + ");");
+  return success();
+}
+
 LogicalResult Emitter::emitTeam(TeamParallelOp t) {
   Block &b = t.getBody().front();
   if (cuda())
-    return t.emitError("the CUDA emitter does not handle TeamPolicy yet");
+    return emitCudaTeam(t);
   if (kokkos()) {
     std::string es = execSpace(t.getExec());
     std::string pol = "Kokkos::TeamPolicy<" + es + ">(" + name(t.getLeagueSize()) + ", " +
@@ -995,12 +1120,50 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
       line("});");
       return success();
     }
-    line(forHeader(iv, name(op->getOperand(0)), name(op->getOperand(1))));
+    if (cuda() && isa<TeamThreadForOp>(op))
+      line("for (int64_t " + iv + " = " + name(op->getOperand(0)) + " + threadIdx.x; " + iv + " < " +
+           name(op->getOperand(1)) + "; " + iv + " += blockDim.x) {");
+    else
+      line(forHeader(iv, name(op->getOperand(0)), name(op->getOperand(1))));
     ++indent;
     if (failed(emitBlock(b, nullptr)))
       return failure();
     --indent;
     line("}");
+    return success();
+  }
+  if (auto r = dyn_cast<TeamThreadReduceOp>(op); r && cuda()) {
+    // Each thread reduces its strided share; thread 0 joins the shares.
+    Block &b = r.getBody().front();
+    std::string iv = name(b.getArgument(0));
+    SmallVector<std::string> acc;
+    for (auto [i, v] : llvm::enumerate(r.getResults())) {
+      acc.push_back(fresh("acc"));
+      line(*ctype(v.getType(), op) + " " + acc[i] + " = " + identity(r.getReducers()[i], v.getType()) + ";");
+    }
+    line("for (int64_t " + iv + " = " + name(r.getLower()) + " + threadIdx.x; " + iv + " < " +
+         name(r.getUpper()) + "; " + iv + " += blockDim.x) {");
+    ++indent;
+    SmallVector<std::string> ys;
+    if (failed(emitBlock(b, &ys)))
+      return failure();
+    for (auto [i, v] : llvm::enumerate(r.getResults()))
+      line(acc[i] + " = " + join(r.getReducers()[i], v.getType(), acc[i], ys[i]) + ";");
+    --indent;
+    line("}");
+    for (auto [i, v] : llvm::enumerate(r.getResults())) {
+      std::string t = *ctype(v.getType(), op), sh = fresh("red");
+      line("__shared__ " + t + " " + sh + "[1024];");
+      line(sh + "[threadIdx.x] = " + acc[i] + ";");
+      line("__syncthreads();");
+      line("if (threadIdx.x == 0) {");
+      line("  " + t + " a = " + sh + "[0];");
+      line("  for (unsigned k = 1; k < blockDim.x; ++k) a = " + join(r.getReducers()[i], v.getType(), "a", sh + "[k]") + ";");
+      line("  " + sh + "[0] = a;");
+      line("}");
+      line("__syncthreads();");
+      line("const " + t + " " + name(v) + " = " + sh + "[0];");
+    }
     return success();
   }
   if (auto r = dyn_cast<TeamThreadReduceOp>(op)) {
@@ -1040,7 +1203,8 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
     return success();
   }
   if (isa<TeamBarrierOp>(op)) {
-    line(kokkos() ? "team.team_barrier();" : "/* team_barrier: teams of one thread */");
+    line(kokkos() ? "team.team_barrier();"
+                  : cuda() ? "__syncthreads();" : "/* team_barrier: teams of one thread */");
     return success();
   }
   if (auto s = dyn_cast<TeamScratchOp>(op)) {
@@ -1054,7 +1218,7 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
       return success();
     }
     std::string n = fresh("scratch");
-    line(elem + " " + n + "[" + std::to_string(t.getNumElements()) + "];");
+    line((cuda() ? "__shared__ " : "") + elem + " " + n + "[" + std::to_string(t.getNumElements()) + "];");
     ViewInfo vi{n, {}, {}};
     for (int64_t d = 0; d < t.getRank(); ++d) {
       vi.ext.push_back(std::to_string(t.getDimSize(d)));

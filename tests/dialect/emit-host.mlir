@@ -1,12 +1,27 @@
 // RUN: kokkos-translate --kokkos-to-kokkos-cpp %s | FileCheck %s --check-prefix=KK
 // RUN: kokkos-translate --kokkos-to-c %s | FileCheck %s --check-prefix=C
 // RUN: kokkos-translate --kokkos-to-c %s > %t.c && cc -std=c17 -fopenmp -Wall -Wextra -Werror -fsyntax-only %t.c
-// RUN: not kokkos-translate --kokkos-to-cuda %s 2>&1 | FileCheck %s --check-prefix=CU
-// Scans and teams: Kokkos C++ and C/OpenMP; the CUDA emitter refuses them
-// with a diagnostic. Kokkos C++ is checked by FileCheck only (no Kokkos
-// headers here).
+// RUN: kokkos-translate --kokkos-to-cuda %s | FileCheck %s --check-prefix=CU
+// Scans and teams. Kokkos C++ is checked by FileCheck only (no Kokkos headers
+// here); the CUDA output is compiled by nvcc in emit-nvcc.mlir.
 
-// CU: error: the CUDA emitter does not handle parallel_scan yet
+// CUDA scan: chunk sums, exclusive scan of the sums, chunks again.
+// CU: __global__ void [[SCAN:situ_k[0-9]+]](int64_t *p{{[0-9]+}}, int64_t p{{[0-9]+}}_n0, int64_t *p{{[0-9]+}}, int64_t p{{[0-9]+}}_n0, int64_t lo0, int64_t n0, int64_t *sums, int pass) {
+// CU: const bool v{{[0-9]+}} = pass != 0;
+// CU: if (!pass) sums[c] = acc;
+// CUDA teams: a block per league rank, TeamThreadRange strided by blockDim.x,
+// scratch in __shared__, barriers, team reductions joined through shared memory.
+// CU: __global__ void [[TEAM:situ_k[0-9]+]](
+// CU: const int64_t v{{[0-9]+}} = blockIdx.x;
+// CU: __shared__ double scratch{{[0-9]+}}[16];
+// CU: for (int64_t [[J:v[0-9]+]] = p{{[0-9]+}} + threadIdx.x; [[J]] < p{{[0-9]+}}; [[J]] += blockDim.x) {
+// CU: __syncthreads();
+// CU: __shared__ double red{{[0-9]+}}[1024];
+// CU: atomicAdd((unsigned long long *)&
+// CU: [[SCAN]]<<<32, 256>>>({{.*}}, sums, 0);
+// CU: [[SCAN]]_offsets<<<1, 1>>>(sums, 8192);
+// CU: [[SCAN]]<<<32, 256>>>({{.*}}, sums, 1);
+// CU: [[TEAM]]<<<(unsigned)v{{[0-9]+}}, (unsigned)128>>>(
 // KK-LABEL: void prefix(
 // KK: Kokkos::parallel_scan("parallel_scan", Kokkos::RangePolicy<Kokkos::Serial>(v{{.*}}, v{{.*}}), KOKKOS_LAMBDA(const int64_t [[I:v[0-9]+]], int64_t &partial, const bool final) {
 // KK: if (final) {

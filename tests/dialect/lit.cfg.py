@@ -11,3 +11,10 @@ config.test_exec_root = os.path.join(os.path.dirname(config.situ_tools_dir), "te
 config.environment["PATH"] = os.pathsep.join(
     [config.situ_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%situ_src", config.situ_source_dir))
+
+# nvcc (CUDA toolkit) compiles the emitted CUDA where it is installed.
+import shutil
+nvcc = shutil.which("nvcc") or ("/usr/local/cuda/bin/nvcc" if os.path.exists("/usr/local/cuda/bin/nvcc") else None)
+if nvcc:
+    config.available_features.add("nvcc")
+    config.substitutions.append(("%nvcc", nvcc))

@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include <thrust/execution_policy.h>
+#include <thrust/scan.h>
+
 #include "emitted.cu"
 extern "C" {
 #include "../hand.h"
@@ -242,6 +245,23 @@ int main() {
     auto h = [&] { cu_transpose<<<(t + 255) / 256, 256>>>(in, o2, m, m, m); };
     e(); h();
     report("transpose3d", "256^3", time_ms(e), time_ms(h), max_rel(back(o1, t), ref), max_rel(back(o2, t), ref), 0);
+    cudaFree(in); cudaFree(o1); cudaFree(o2); }
+  { // parallel_scan: emitted chunked scan vs thrust::exclusive_scan
+    std::vector<int64_t> hv(n), ref(n);
+    int64_t run = 0;
+    for (int64_t i = 0; i < n; ++i) { hv[i] = (int64_t)(urand() * 1000) - 300; ref[i] = run; run += hv[i]; }
+    int64_t *in, *o1, *o2;
+    CK(cudaMalloc(&in, 8 * n)); CK(cudaMalloc(&o1, 8 * n)); CK(cudaMalloc(&o2, 8 * n));
+    CK(cudaMemcpy(in, hv.data(), 8 * n, cudaMemcpyHostToDevice));
+    CK(cudaMemset(o1, 0xff, 8 * n)); CK(cudaMemset(o2, 0xff, 8 * n));
+    int64_t total = 0;
+    auto e = [&] { prefix(in, n, o1, n, &total); };
+    auto h = [&] { thrust::exclusive_scan(thrust::device, in, in + n, o2); };
+    e(); h(); CK(cudaDeviceSynchronize());
+    std::vector<int64_t> r1(n), r2(n);
+    CK(cudaMemcpy(r1.data(), o1, 8 * n, cudaMemcpyDeviceToHost)); CK(cudaMemcpy(r2.data(), o2, 8 * n, cudaMemcpyDeviceToHost));
+    double ee = (r1 == ref && total == run) ? 0 : 1, eh = r2 == ref ? 0 : 1;
+    report("prefix_scan (hand = thrust)", size, time_ms(e), time_ms(h), ee, eh, 0);
     cudaFree(in); cudaFree(o1); cudaFree(o2); }
   return fails != 0;
 }

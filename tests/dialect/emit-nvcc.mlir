@@ -1,0 +1,6 @@
+// REQUIRES: nvcc
+// The emitted CUDA compiles with nvcc (for sm_90, the H100 the benchmarks ran on).
+// RUN: kokkos-translate --kokkos-to-cuda %situ_src/tests/dialect/emit.mlir > %t.a.cu
+// RUN: %nvcc -arch=sm_90 -c %t.a.cu -o %t.a.o
+// RUN: kokkos-translate --kokkos-to-cuda %situ_src/tests/dialect/emit-host.mlir > %t.b.cu
+// RUN: %nvcc -arch=sm_90 -c %t.b.cu -o %t.b.o
