@@ -3,6 +3,7 @@
 #include "situ_kokkos.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,7 +39,56 @@ static const char *device_on_host =
     "  return\n"
     "}\n";
 
+/* Threads sharing one context: each compiles the same kernel (one compile
+ * in all) and calls it on its own buffer. */
+typedef struct {
+  situ_kk_ctx *ctx;
+  const char *ir;
+  situ_kk_kernel *k;
+  float x[8];
+  int rc;
+} worker;
+
+static void *work(void *p) {
+  worker *w = p;
+  w->rc = situ_kk_compile(w->ctx, w->ir, strlen(w->ir), "scale", &w->k);
+  for (int rep = 0; rep < 200 && !w->rc; ++rep) {
+    situ_kk_arg a[2] = {situ_kk_f32(1.0f), situ_kk_view1(w->x, SITU_KK_F32, 8)};
+    w->rc = situ_kk_call(w->k, a, 2, NULL, 0);
+  }
+  if (!w->rc) {
+    situ_kk_arg a[2] = {situ_kk_f32(-2.0f), situ_kk_view1(w->x, SITU_KK_F32, 8)};
+    w->rc = situ_kk_call(w->k, a, 2, NULL, 0);
+  }
+  return NULL;
+}
+
+static void test_threads(void) {
+  situ_kk_ctx *ctx = NULL;
+  CHECK(situ_kk_ctx_create(NULL, &ctx) == SITU_KK_OK, "create");
+  worker w[4];
+  pthread_t t[4];
+  for (int i = 0; i < 4; ++i) {
+    w[i] = (worker){.ctx = ctx, .ir = scale};
+    for (int j = 0; j < 8; ++j)
+      w[i].x[j] = (float)(i * 8 + j);
+    pthread_create(&t[i], NULL, work, &w[i]);
+  }
+  for (int i = 0; i < 4; ++i)
+    pthread_join(t[i], NULL);
+  int64_t n = 0;
+  situ_kk_ctx_compiles(ctx, &n);
+  CHECK(n == 1, "%lld compiles for one kernel shared by 4 threads", (long long)n);
+  for (int i = 0; i < 4; ++i) {
+    CHECK(w[i].rc == SITU_KK_OK && w[i].k == w[0].k, "thread %d: %s", i, situ_kk_strerror(w[i].rc));
+    for (int j = 0; j < 8; ++j)
+      CHECK(w[i].x[j] == -2.0f * (float)(i * 8 + j), "thread %d x[%d] = %g", i, j, w[i].x[j]);
+  }
+  situ_kk_ctx_destroy(ctx);
+}
+
 int main(void) {
+  test_threads();
   situ_kk_ctx *ctx = NULL;
   situ_kk_kernel *k1 = NULL, *k2 = NULL, *k3 = NULL;
   CHECK(situ_kk_ctx_create(NULL, NULL) == SITU_KK_EINVAL, "NULL out accepted");
