@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -104,11 +105,128 @@ LogicalResult convert(scf::ParallelOp p, ExecSpace exec) {
   return success();
 }
 
+/// The bufferized linalg reduction idiom: a unit-step scf.for whose body
+/// only reads memory, except `acc[] = op(g(i), acc[])` on a 0-d buffer read
+/// and written nowhere else in the loop. Becomes a parallel_reduce of g(i),
+/// joined into acc[] afterwards.
+LogicalResult convertAccumulatorLoop(scf::ForOp loop, ExecSpace exec) {
+  if (!loop.getInitArgs().empty() || !matchPattern(loop.getStep(), m_One()))
+    return failure();
+  Block *body = loop.getBody();
+  memref::StoreOp store;
+  for (Operation &op : body->without_terminator()) {
+    if (auto s = dyn_cast<memref::StoreOp>(op)) {
+      if (store)
+        return failure();
+      store = s;
+    } else if (!isPure(&op) && !isa<memref::LoadOp>(op)) {
+      return failure();
+    }
+  }
+  if (!store || cast<MemRefType>(store.getMemRef().getType()).getRank() != 0)
+    return failure();
+  Value acc = store.getMemRef();
+  // A fresh buffer used only through loads and stores cannot be aliased by
+  // the other loads of the body, so the iterations are independent.
+  if (!isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(acc.getDefiningOp()) ||
+      llvm::any_of(acc.getUsers(), [](Operation *u) {
+        return !isa<memref::LoadOp, memref::StoreOp, memref::DeallocOp>(u) &&
+               !u->hasTrait<OpTrait::IsTerminator>();
+      }))
+    return failure();
+  Operation *join = store.getValue().getDefiningOp();
+  if (!join || join->getBlock() != body || join->getNumOperands() != 2)
+    return failure();
+  // Exactly one load of acc, an operand of the join; the other operand g(i).
+  memref::LoadOp accLoad;
+  for (Operation &op : body->without_terminator())
+    if (auto l = dyn_cast<memref::LoadOp>(op); l && l.getMemRef() == acc) {
+      if (accLoad)
+        return failure();
+      accLoad = l;
+    }
+  if (!accLoad || !accLoad->hasOneUse() || *accLoad->getUsers().begin() != join)
+    return failure();
+  unsigned gIdx = join->getOperand(0) == accLoad.getResult() ? 1 : 0;
+  Value g = join->getOperand(gIdx);
+  StringRef kind = llvm::TypeSwitch<Operation *, StringRef>(join)
+      .Case<arith::AddFOp, arith::AddIOp>([](auto) { return "sum"; })
+      .Case<arith::MulFOp, arith::MulIOp>([](auto) { return "prod"; })
+      .Case<arith::MaxNumFOp, arith::MaximumFOp, arith::MaxSIOp>([](auto) { return "max"; })
+      .Case<arith::MinNumFOp, arith::MinimumFOp, arith::MinSIOp>([](auto) { return "min"; })
+      .Default([](Operation *) { return ""; });
+  if (kind.empty())
+    return failure();
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  auto r = ParallelReduceOp::create(b, loc, TypeRange{g.getType()}, exec,
+                                    ValueRange{loop.getLowerBound()}, ValueRange{loop.getUpperBound()},
+                                    DenseI64ArrayAttr(), b.getArrayAttr({b.getStringAttr(kind)}));
+  Block *blk = new Block();
+  r.getBody().push_back(blk);
+  blk->addArgument(b.getIndexType(), loc);
+  IRMapping map;
+  map.map(loop.getInductionVar(), blk->getArgument(0));
+  OpBuilder ib = OpBuilder::atBlockEnd(blk);
+  for (Operation &op : body->without_terminator())
+    if (&op != store.getOperation() && &op != join && &op != accLoad.getOperation())
+      ib.clone(op, map);
+  YieldOp::create(ib, loc, ValueRange{map.lookupOrDefault(g)});
+  Value old = memref::LoadOp::create(b, loc, acc);
+  IRMapping jm;
+  jm.map(join->getOperand(1 - gIdx), old);
+  jm.map(join->getOperand(gIdx), r.getResult(0));
+  Value joined = b.clone(*join, jm)->getResult(0);
+  memref::StoreOp::create(b, loc, joined, acc);
+  loop.erase();
+  return success();
+}
+
+/// Whether `v` is available before `op` (same block: defined earlier).
+bool availableBefore(Value v, Operation *op) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return v.getParentRegion()->isAncestor(op->getParentRegion());
+  if (def->getBlock() == op->getBlock())
+    return def->isBeforeInBlock(op);
+  return def->getParentRegion()->isProperAncestor(op->getParentRegion()) ||
+         def->getBlock() != op->getBlock();
+}
+
+/// The reduction that follows `f`, past ops that cannot interfere: pure ops,
+/// fresh allocations and stores into them.
+ParallelReduceOp nextReduce(ParallelForOp f) {
+  DenseSet<Value> fresh;
+  for (Operation *op = f->getNextNode(); op; op = op->getNextNode()) {
+    if (auto r = dyn_cast<ParallelReduceOp>(op)) {
+      llvm::SetVector<Value> used;
+      getUsedValuesDefinedAbove(r.getBody(), used);
+      used.insert(r->getOperands().begin(), r->getOperands().end());
+      for (Value v : used)
+        if (!availableBefore(v, f))
+          return {};
+      for (Value v : used)
+        if (fresh.contains(v))
+          return {};
+      return r;
+    }
+    if (isa<memref::AllocOp, memref::AllocaOp>(op)) {
+      fresh.insert(op->getResult(0));
+      continue;
+    }
+    if (auto s = dyn_cast<memref::StoreOp>(op); s && fresh.contains(s.getMemRef()))
+      continue;
+    if (!isPure(op))
+      return {};
+  }
+  return {};
+}
+
 /// parallel_for writing tmp[i] (and nothing else) directly followed by a
 /// parallel_reduce over the same range reading tmp[i], tmp local and used by
 /// nothing else: compute the value inside the reduction instead.
 bool fuseProducer(ParallelForOp f) {
-  auto r = dyn_cast_or_null<ParallelReduceOp>(f->getNextNode());
+  ParallelReduceOp r = nextReduce(f);
   if (!r || f.getLower() != r.getLower() || f.getUpper() != r.getUpper() ||
       f.getLower().size() != 1)
     return false;
@@ -137,7 +255,9 @@ bool fuseProducer(ParallelForOp f) {
       return false;
     loads.push_back(load);
   }
-  // Producer body, minus the store, at the start of the reduction body.
+  // The reduction moves up to the producer (nothing between interferes), and
+  // the producer's body, minus the store, opens the reduction body.
+  r->moveAfter(f);
   OpBuilder b(&r.getBody().front(), r.getBody().front().begin());
   IRMapping map;
   map.map(f.getBody().getArgument(0), r.getBody().getArgument(0));
@@ -172,6 +292,14 @@ struct ConvertToKokkos : kokkos::impl::ConvertToKokkosBase<ConvertToKokkos> {
     });
     for (scf::ParallelOp p : loops)
       (void)convert(p, *exec); // loops that do not fit a policy stay as they are
+    SmallVector<scf::ForOp> accLoops;
+    getOperation().walk([&](scf::ForOp l) {
+      if (!l->getParentOfType<ParallelForOp>() && !l->getParentOfType<ParallelReduceOp>() &&
+          !l->getParentOfType<scf::ForOp>() && !l->getParentOfType<scf::ParallelOp>())
+        accLoops.push_back(l);
+    });
+    for (scf::ForOp l : accLoops)
+      (void)convertAccumulatorLoop(l, *exec);
     SmallVector<ParallelForOp> fors;
     getOperation().walk([&](ParallelForOp f) { fors.push_back(f); });
     for (ParallelForOp f : fors)

@@ -29,7 +29,29 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
 };
 } // namespace
 
+void kokkos::buildLinalgToKokkosPipeline(OpPassManager &pm, StringRef exec) {
+  (void)parsePassPipeline(
+      "one-shot-bufferize{bufferize-function-boundaries},"
+      "convert-linalg-to-parallel-loops,canonicalize,cse,convert-to-kokkos{exec=" +
+          exec.str() + "}",
+      pm);
+}
+
+namespace {
+struct FrontEndOptions : PassPipelineOptions<FrontEndOptions> {
+  Option<std::string> exec{*this, "exec", llvm::cl::desc("Execution space"),
+                           llvm::cl::init("default")};
+};
+} // namespace
+
 void kokkos::registerKokkosPipelines() {
+  PassPipelineRegistration<FrontEndOptions>(
+      "linalg-to-kokkos",
+      "Tensor/linalg programs (as JAX or PyTorch export them) to kokkos: "
+      "bufferize, linalg to loops, loops to policies, fusion",
+      [](OpPassManager &pm, const FrontEndOptions &o) {
+        buildLinalgToKokkosPipeline(pm, o.exec);
+      });
   PassPipelineRegistration<PipelineOptions>(
       "kokkos-to-llvm", "Lower kokkos to the LLVM dialect for CPUs",
       [](OpPassManager &pm, const PipelineOptions &o) {

@@ -13,6 +13,8 @@ namespace mlir::kokkos {
 /// Adds kokkos -> scf -> (omp) -> llvm to `pm`; with `openmp` false the
 /// parallel loops run sequentially (no OpenMP runtime needed).
 void buildLowerToLLVMPipeline(OpPassManager &pm, bool openmp);
+/// Adds bufferization + linalg -> loops + convert-to-kokkos (with fusion).
+void buildLinalgToKokkosPipeline(OpPassManager &pm, StringRef exec);
 void registerKokkosPipelines();
 
 /// Source emitters (kokkos-translate).
