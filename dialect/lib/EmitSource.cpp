@@ -56,7 +56,7 @@ private:
   FailureOr<std::string> ctype(Type t, Operation *where);
   std::string viewType(MemRefType t);
   std::string index(Value view, ValueRange idx);
-  LogicalResult declareView(Value v, MemRefType t, StringRef base, bool params,
+  LogicalResult declareView(Value v, MemRefType t, StringRef base,
                             SmallVectorImpl<std::string> *decl);
 
   LogicalResult emitFunc(func::FuncOp f);
@@ -103,7 +103,8 @@ FailureOr<std::string> Emitter::ctype(Type t, Operation *where) {
   if (t.isInteger(16)) return std::string("int16_t");
   if (t.isInteger(32)) return std::string("int32_t");
   if (t.isInteger(64) || t.isIndex()) return std::string("int64_t");
-  where->emitError("the source emitter has no C type for ") << t;
+  if (where)
+    where->emitError("the source emitter has no C type for ") << t;
   return failure();
 }
 
@@ -129,10 +130,10 @@ std::string Emitter::viewType(MemRefType t) {
   return s;
 }
 
-/// Declares a C view: pointer, extents and strides, as parameters (`params`)
-/// or from an existing ViewInfo.
+/// Declares a C view parameter: pointer, extents and (for layouts other than
+/// LayoutRight) strides; records how to index it.
 LogicalResult Emitter::declareView(Value v, MemRefType t, StringRef base,
-                                   bool params, SmallVectorImpl<std::string> *decl) {
+                                   SmallVectorImpl<std::string> *decl) {
   auto elem = ctype(t.getElementType(), v.getParentBlock()->getParentOp());
   if (failed(elem))
     return failure();
@@ -161,7 +162,6 @@ LogicalResult Emitter::declareView(Value v, MemRefType t, StringRef base,
       info.str.push_back(s);
     }
   }
-  (void)params;
   views[v] = info;
   names[v] = base.str();
   return success();
@@ -334,10 +334,12 @@ LogicalResult Emitter::emitFunc(func::FuncOp f) {
   for (BlockArgument a : entry.getArguments()) {
     std::string base = "a" + std::to_string(a.getArgNumber());
     if (auto mt = dyn_cast<MemRefType>(a.getType())) {
+      if (failed(ctype(mt.getElementType(), f)))
+        return failure();
       if (kokkos()) {
         params.push_back("const " + viewType(mt) + " &" + base);
         names[a] = base;
-      } else if (failed(declareView(a, mt, base, true, &params))) {
+      } else if (failed(declareView(a, mt, base, &params))) {
         return failure();
       }
       continue;
@@ -766,7 +768,6 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   auto savedViews = views;
   if (failed(captureForKernel(op, params, args)))
     return failure();
-  std::vector<std::string> lo, hi;
   for (unsigned d = 0; d < rank; ++d) {
     params.push_back("int64_t lo" + std::to_string(d));
     params.push_back("int64_t n" + std::to_string(d));
@@ -774,7 +775,6 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
     std::string hu = hostName(upper[d]);
     args.push_back("(" + hu + " - " + args[args.size() - 1] + ")");
   }
-  SmallVector<std::string> partials;
   if (reduce)
     for (auto [i, r] : llvm::enumerate(op->getResults())) {
       params.push_back(*ctype(r.getType(), op) + " *part" + std::to_string(i));
@@ -929,7 +929,7 @@ LogicalResult Emitter::captureForKernel(Operation *op, SmallVectorImpl<std::stri
       ViewInfo hv = hostViews[v];
       std::string base = "p" + std::to_string(counter++);
       SmallVector<std::string> decl;
-      if (failed(declareView(v, mt, base, true, &decl)))
+      if (failed(declareView(v, mt, base, &decl)))
         return failure();
       params.append(decl.begin(), decl.end());
       args.push_back(hv.ptr);

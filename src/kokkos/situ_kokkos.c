@@ -53,7 +53,6 @@ const char *situ_kk_strerror(int status) {
   case SITU_KK_EINVAL: return "invalid argument";
   case SITU_KK_ENOMEM: return "out of memory";
   case SITU_KK_EPARSE: return "kernel IR does not parse or verify";
-  case SITU_KK_EVERIFY: return "kernel IR does not verify";
   case SITU_KK_ENOENT: return "no kernel function with that name";
   case SITU_KK_ELOWER: return "lowering the kernel to LLVM failed";
   case SITU_KK_EJIT: return "JIT compilation failed";

@@ -28,8 +28,7 @@ enum situ_kk_status {
   SITU_KK_OK = 0,
   SITU_KK_EINVAL,   /* bad argument (NULL handle, bad length, ...) */
   SITU_KK_ENOMEM,
-  SITU_KK_EPARSE,   /* the IR does not parse */
-  SITU_KK_EVERIFY,  /* the IR does not verify */
+  SITU_KK_EPARSE,   /* the IR does not parse or verify (the parser verifies) */
   SITU_KK_ENOENT,   /* no func.func with the entry name */
   SITU_KK_ELOWER,   /* lowering to LLVM failed */
   SITU_KK_EJIT,     /* LLVM could not compile it */
