@@ -264,7 +264,7 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
           "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n"
           "#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n";
     if (cuda())
-      os << "#include <cuda_runtime.h>\n\n"
+      os << "#include <cuda_runtime.h>\n#pragma nv_diag_suppress 177 // unused values\n\n"
             "// Grows one device scratch buffer for reduction partials.\n"
             "static void *situ_scratch(size_t bytes) {\n"
             "  static void *p = 0;\n  static size_t have = 0;\n"
@@ -275,7 +275,10 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
       os << "#include <omp.h>\n";
     os << "\n";
   }
-  os << reducers << kernels << body;
+  if (cuda()) // markers let a runtime compiler (NVRTC) take the device part
+    os << "// BEGIN DEVICE CODE\n" << reducers << kernels << "// END DEVICE CODE\n" << body;
+  else
+    os << reducers << kernels << body;
   return success();
 }
 
