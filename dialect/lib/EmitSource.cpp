@@ -73,6 +73,7 @@ private:
   LogicalResult captureForKernel(Operation *op, SmallVectorImpl<std::string> &params,
                                  SmallVectorImpl<std::string> &args);
   std::string hostName(Value v);
+  void blockReduce(Attribute reducer, Type t, const std::string &var, Operation *op);
   DenseMap<Value, std::string> hostNames;
   LogicalResult emitTeam(TeamParallelOp t);
 
@@ -822,49 +823,28 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   --indent;
   line("}");
   if (reduce) {
-    for (auto [i, r] : llvm::enumerate(op->getResults())) {
-      std::string t = *ctype(r.getType(), op);
-      std::string s = "sh" + std::to_string(i);
-      line("__shared__ " + t + " " + s + "[256];");
-      line(s + "[threadIdx.x] = " + acc[i] + ";");
-    }
-    line("__syncthreads();");
-    line("for (unsigned w = blockDim.x / 2; w > 0; w >>= 1) {");
-    ++indent;
-    line("if (threadIdx.x < w) {");
-    ++indent;
-    for (auto [i, r] : llvm::enumerate(op->getResults())) {
-      std::string s = "sh" + std::to_string(i);
-      line(s + "[threadIdx.x] = " +
-           join(reduce.getReducers()[i], r.getType(), s + "[threadIdx.x]", s + "[threadIdx.x + w]") + ";");
-    }
-    --indent;
-    line("}");
-    line("__syncthreads();");
-    --indent;
-    line("}");
+    for (auto [i, r] : llvm::enumerate(op->getResults()))
+      blockReduce(reduce.getReducers()[i], r.getType(), acc[i], op);
     line("if (threadIdx.x == 0) {");
-    ++indent;
     for (unsigned i = 0; i < op->getNumResults(); ++i)
-      line("part" + std::to_string(i) + "[blockIdx.x] = sh" + std::to_string(i) + "[0];");
-    --indent;
+      line("  part" + std::to_string(i) + "[blockIdx.x] = " + acc[i] + ";");
     line("}");
   }
   --indent;
   line("}");
   if (reduce) {
-    // Joins the block partials in order.
+    // One block of 1024 threads joins the (at most 1024) block partials.
     SmallVector<std::string> fp;
     for (auto [i, r] : llvm::enumerate(op->getResults()))
       fp.push_back(*ctype(r.getType(), op) + " *part" + std::to_string(i));
     line("__global__ void " + kname + "_final(int nblocks, " + llvm::join(fp, ", ") + ") {");
     ++indent;
     for (auto [i, r] : llvm::enumerate(op->getResults())) {
-      std::string p = "part" + std::to_string(i);
-      line(*ctype(r.getType(), op) + " a" + std::to_string(i) + " = " + p + "[0];");
-      line("for (int k = 1; k < nblocks; ++k) a" + std::to_string(i) + " = " +
-           join(reduce.getReducers()[i], r.getType(), "a" + std::to_string(i), p + "[k]") + ";");
-      line(p + "[0] = a" + std::to_string(i) + ";");
+      std::string p = "part" + std::to_string(i), a = "a" + std::to_string(i);
+      line(*ctype(r.getType(), op) + " " + a + " = (int)threadIdx.x < nblocks ? " + p +
+           "[threadIdx.x] : " + identity(reduce.getReducers()[i], r.getType()) + ";");
+      blockReduce(reduce.getReducers()[i], r.getType(), a, op);
+      line("if (threadIdx.x == 0) " + p + "[0] = " + a + ";");
     }
     --indent;
     line("}");
@@ -907,7 +887,7 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
     SmallVector<std::string> parts;
     for (unsigned i = 0; i < op->getNumResults(); ++i)
       parts.push_back("part" + std::to_string(i));
-    line(kname + "_final<<<1, 1>>>(blocks, " + llvm::join(parts, ", ") + ");");
+    line(kname + "_final<<<1, 1024>>>(blocks, " + llvm::join(parts, ", ") + ");");
     for (auto [i, r] : llvm::enumerate(op->getResults()))
       line("cudaMemcpy(&" + name(r) + ", part" + std::to_string(i) + ", sizeof " + name(r) +
            ", cudaMemcpyDeviceToHost);");
@@ -915,6 +895,27 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   --indent;
   line("}");
   return success();
+}
+
+/// Reduces `var` over the block (blockDim.x a multiple of 32): shuffles
+/// within warps, then the first warp over the warps' values. The result is
+/// in thread 0's `var`.
+void Emitter::blockReduce(Attribute reducer, Type t, const std::string &var, Operation *op) {
+  std::string ty = *ctype(t, op), w = fresh("warps");
+  // The shuffled value goes through a temporary: a join that names its
+  // operand twice (min/max of integers) must not shuffle in one branch only.
+  std::string step = "for (int o = 16; o > 0; o >>= 1) { const " + ty +
+                     " other = __shfl_down_sync(0xffffffffu, " + var + ", o); " + var + " = " +
+                     join(reducer, t, var, "other") + "; }";
+  line(step);
+  line("__shared__ " + ty + " " + w + "[32];");
+  line("if ((threadIdx.x & 31) == 0) " + w + "[threadIdx.x >> 5] = " + var + ";");
+  line("__syncthreads();");
+  line("if (threadIdx.x < 32) {");
+  line("  " + var + " = threadIdx.x < (blockDim.x >> 5) ? " + w + "[threadIdx.x] : " +
+       identity(reducer, t) + ";");
+  line("  " + step);
+  line("}");
 }
 
 /// Kernel parameters for the host values a region uses: views become
@@ -1155,8 +1156,16 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
     --indent;
     line("}");
     for (auto [i, v] : llvm::enumerate(r.getResults())) {
+      // Warp shuffles when the team is whole warps, else thread 0 joins.
       std::string t = *ctype(v.getType(), op), sh = fresh("red");
       line("__shared__ " + t + " " + sh + "[1024];");
+      line("if (blockDim.x % 32 == 0) {");
+      ++indent;
+      blockReduce(r.getReducers()[i], v.getType(), acc[i], op);
+      line("if (threadIdx.x == 0) " + sh + "[0] = " + acc[i] + ";");
+      --indent;
+      line("} else {");
+      ++indent;
       line(sh + "[threadIdx.x] = " + acc[i] + ";");
       line("__syncthreads();");
       line("if (threadIdx.x == 0) {");
@@ -1164,8 +1173,11 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
       line("  for (unsigned k = 1; k < blockDim.x; ++k) a = " + join(r.getReducers()[i], v.getType(), "a", sh + "[k]") + ";");
       line("  " + sh + "[0] = a;");
       line("}");
+      --indent;
+      line("}");
       line("__syncthreads();");
       line("const " + t + " " + name(v) + " = " + sh + "[0];");
+      line("__syncthreads();");
     }
     return success();
   }

@@ -49,8 +49,10 @@ func.func @axpy(%a: f64, %x: !v, %y: !v) {
 // C: a0[v{{[0-9]+}}*(a0_n1*1) + v{{[0-9]+}}*(1)]
 // C: [[M]] = absmax_join([[M]], v
 // C: *r0 = [[S]];
-// CU: __shared__ double sh0[256];
-// CU: part0[blockIdx.x] = sh0[0];
+// CU: for (int o = 16; o > 0; o >>= 1) { const double other = __shfl_down_sync(0xffffffffu, [[A:acc[0-9]+]], o); [[A]] = [[A]] + other; }
+// CU: __shared__ double warps{{[0-9]+}}[32];
+// CU: absmax_join(acc1, other)
+// CU: part0[blockIdx.x] = acc0;
 // CU: __global__ void situ_k{{[0-9]+}}_final(int nblocks, double *part0, double *part1) {
 func.func @stats(%x: memref<?x?xf64>) -> (f64, f64) {
   %c0 = arith.constant 0 : index
@@ -68,4 +70,5 @@ func.func @stats(%x: memref<?x?xf64>) -> (f64, f64) {
 // Host functions follow all kernels.
 // CU: void axpy(double a0, double *a1, int64_t a1_n0, double *a2, int64_t a2_n0) {
 // CU: situ_k{{[0-9]+}}<<<blocks, 256>>>(a1, a1_n0, a2, a2_n0, a0, v{{[0-9]+}}, (v{{[0-9]+}} - v{{[0-9]+}}));
+// CU: _final<<<1, 1024>>>(blocks, part0, part1);
 // CU: cudaMemcpy(&v{{[0-9]+}}, part0, sizeof v{{[0-9]+}}, cudaMemcpyDeviceToHost);
