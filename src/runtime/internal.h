@@ -212,7 +212,7 @@ const char *situ_dtype_name(situ_dtype dt);
 
 /* io.c */
 int situ_io_start(situ_ctx *ctx);
-void situ_io_stop(situ_ctx *ctx, double timeout);
+void situ_io_stop(situ_ctx *ctx);
 int situ_io_connect_initial(situ_ctx *ctx);
 /* mu held. wake: rouse the I/O thread now (blocks wait for their step's end: the
  * worker cannot use them before, and fewer wake-ups steal less of the solver's core). */

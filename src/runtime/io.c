@@ -376,8 +376,7 @@ int situ_io_start(situ_ctx *ctx) {
     return SITU_OK;
 }
 
-void situ_io_stop(situ_ctx *ctx, double timeout) {
-    (void)timeout;
+void situ_io_stop(situ_ctx *ctx) {
     if (!ctx->io_running) return;
     pthread_mutex_lock(&ctx->mu);
     ctx->stopping = true;

@@ -96,7 +96,7 @@ static void report(situ_ctx *ctx) {
 int situ_finalize(situ_ctx **pctx) {
     if (!pctx || !*pctx) return SITU_OK;
     situ_ctx *ctx = *pctx;
-    situ_io_stop(ctx, ctx->cfg.finalize_timeout);
+    situ_io_stop(ctx); /* the I/O thread applies finalize_timeout itself */
     report(ctx);
     if (ctx->staging.base) situ_staging_close(&ctx->staging);
     situ_contract_free(&ctx->contract);
