@@ -75,6 +75,8 @@ typedef struct situ_stats {
     double copy_seconds;    /* of which copying blocks into staging (the floor) */
     int attached;           /* 1 if connected to a worker now */
     int shm;                /* 1 if that connection uses shared memory */
+    double kernel_seconds;  /* in-process stages of placed analyses (docs/placement.md) */
+    int64_t kernel_runs;
 } situ_stats;
 
 /* Collective over comm. config_path may be NULL (defaults; env SITU_CONFIG, then

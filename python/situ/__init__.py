@@ -7,9 +7,10 @@
 ...         print(step, float(T.mean().compute()))
 ...     s.run()
 """
+from .analysis import Analysis
 from .cluster import Served, serve
 from .contract import array_contract
 from .session import Session, SituError, assemble
 
-__all__ = ["Session", "SituError", "serve", "Served", "array_contract", "assemble"]
+__all__ = ["Analysis", "Session", "SituError", "serve", "Served", "array_contract", "assemble"]
 __version__ = "0.1.0"

@@ -51,14 +51,41 @@ def validate_entry(name: str, e: Any) -> dict:
     return {"start": start, "stop": stop, "every": every, "region": region}
 
 
+def validate_plan(p: Any) -> dict:
+    """One placed analysis' in-process stage: kernels per group of ranks (docs/placement.md)."""
+    if not isinstance(p, dict) or not isinstance(p.get("id"), str) or not isinstance(p.get("array"), str):
+        raise ValueError("a plan needs string 'id' and 'array'")
+    if len(p["id"]) >= 24 or len(p["array"]) >= 36 or "#" in p["array"]:
+        raise ValueError(f"plan {p['id']!r}: id < 24 and array name < 36 characters, no '#'")
+    e = validate_entry(p["array"], {k: p[k] for k in ("start", "stop", "every") if k in p})
+    kernels = p.get("kernels")
+    if not isinstance(kernels, (list, tuple)):  # msgpack may deliver tuples
+        raise ValueError(f"plan {p['id']!r}: 'kernels' must be a list")
+    for k in kernels:
+        if (not isinstance(k, dict) or not isinstance(k.get("ir"), str) or not isinstance(k.get("entry"), str)
+                or not isinstance(k.get("ranks"), (list, tuple)) or not isinstance(k.get("outputs"), (list, tuple))
+                or not 1 <= len(k["outputs"]) <= 64):
+            raise ValueError(f"plan {p['id']!r}: each kernel needs 'ir', 'entry', 'ranks' and 1..64 'outputs'")
+        for o in k["outputs"]:
+            if o.get("dtype") not in ("f32", "f64", "i32", "i64") or not isinstance(o.get("count"), int) \
+                    or o["count"] < 1:
+                raise ValueError(f"plan {p['id']!r}: output {o!r} needs dtype f32/f64/i32/i64 and count >= 1")
+    return {"id": p["id"], "array": p["array"], **{k: e[k] for k in ("start", "stop", "every")},
+            "kernels": [dict(k, ranks=list(k["ranks"]), outputs=[dict(o) for o in k["outputs"]]) for k in kernels]}
+
+
 def validate_contract(contract: Any) -> dict:
-    """Check a whole contract ``{"arrays": {name: entry}}``; raises ValueError naming the problem."""
-    if not isinstance(contract, dict) or set(contract) - {"arrays"}:
-        raise ValueError("a contract is a mapping {'arrays': {name: {...}}}")
+    """Check a whole contract ``{"arrays": {name: entry}, "plans": [...]}``; raises
+    ValueError naming the problem."""
+    if not isinstance(contract, dict) or set(contract) - {"arrays", "plans"}:
+        raise ValueError("a contract is a mapping {'arrays': {name: {...}}, 'plans': [...]}")
     arrays = contract.get("arrays", {})
     if not isinstance(arrays, dict):
         raise ValueError("contract 'arrays' must be a mapping of array name to entry")
-    return {"arrays": {str(n): validate_entry(n, e) for n, e in arrays.items()}}
+    out: dict = {"arrays": {str(n): validate_entry(n, e) for n, e in arrays.items()}}
+    if contract.get("plans"):
+        out["plans"] = [validate_plan(p) for p in contract["plans"]]
+    return out
 
 
 def selects(entry: dict, step: int) -> bool:

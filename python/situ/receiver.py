@@ -302,7 +302,11 @@ class Receiver:
             parts.ranks[conn.rank] = {"dropped": dropped,
                                       "dropped_steps": msg.get("dropped_steps", 0),
                                       "lost_steps": msg.get("lost_steps", 0),
-                                      "bytes_sent": msg.get("bytes_sent", 0)}
+                                      "bytes_sent": msg.get("bytes_sent", 0),
+                                      "kernel_seconds": msg.get("kernel_seconds", 0.0),
+                                      "kernel_runs": msg.get("kernel_runs", 0)}
+            if msg.get("plan_error"):
+                parts.ranks[conn.rank]["plan_error"] = str(msg["plan_error"])
             if dropped:
                 for k in [k for k in parts.blocks if k[2] == conn.rank]:
                     del parts.blocks[k]

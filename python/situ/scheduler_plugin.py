@@ -153,6 +153,11 @@ class SituSchedulerPlugin(SchedulerPlugin):
         elif kind == "array":
             a = self.arrays.setdefault(info["name"], {"dtype": info["dtype"], "shape": info["shape"], "blocks": {}})
             a["blocks"][str(rank)] = [info["start"], info["count"]]
+            if "#" not in info["name"]:  # the session plans placed analyses from layouts
+                self.scheduler.log_event(TOPIC, {"type": "array", "name": info["name"], "rank": rank,
+                                                 "nranks": self.nranks, "dtype": info["dtype"],
+                                                 "shape": info["shape"], "start": info["start"],
+                                                 "count": info["count"]})
         elif kind in ("bye", "disconnect"):
             if rank is None or self.ranks[rank].worker not in (None, worker):
                 return  # a stale connection of a rank that already moved on
@@ -259,6 +264,8 @@ class SituSchedulerPlugin(SchedulerPlugin):
         self.totals["steps"] += 1
         self.totals["bytes"] += nb_total
         self.totals["blocks"] += len(keys)
+        kernels = {str(r): {k: info[k] for k in ("kernel_seconds", "kernel_runs", "plan_error") if k in info}
+                   for r, info in st["ranks"].items()}
         self.scheduler.log_event(TOPIC, {"type": "step", "step": step, "arrays": arrays,
-                                         "bytes": nb_total, "messages": st["messages"],
+                                         "bytes": nb_total, "messages": st["messages"], "ranks": kernels,
                                          "t_first": st["t"], "t_publish": time.time()})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from functools import partial
 import logging
 import operator
 import os
@@ -19,7 +20,9 @@ from distributed import Client, Future
 from distributed.client import FutureCancelledError, FuturesCancelledError
 
 from . import protocol as P
+from .analysis import Analysis
 from .contract import array_contract, selects, validate_contract
+from .planner.cost import Model
 
 logger = logging.getLogger("situ.session")
 
@@ -48,14 +51,13 @@ def read_connection(path: str | None = None) -> dict:
     return info
 
 
-def assemble(name: str, step: int, info: dict, client: Client) -> da.Array:
-    """One step of one array as a Dask array whose chunks are the simulation's blocks.
+def block_cells(name: str, step: int, info: dict):
+    """Cut a step's blocks into the grid of all block boundaries.
 
-    Irregular decompositions are cut into the grid of all block boundaries; each grid
-    cell is a slice of exactly one block.
+    Returns ``(chunks, cells)``; each cell is ``(cell index, block key, slice of the
+    block or None for the whole block)``.
     """
     blocks = [(tuple(k), tuple(s), tuple(c)) for k, s, c in info["blocks"]]
-    dtype = P.DTYPES[info["dtype"]]
     nd = len(blocks[0][1])
     lo = [min(b[1][d] for b in blocks) for d in range(nd)]
     hi = [max(b[1][d] + b[2][d] for b in blocks) for d in range(nd)]
@@ -63,26 +65,38 @@ def assemble(name: str, step: int, info: dict, client: Client) -> da.Array:
             for d in range(nd)]
     index = [{c: i for i, c in enumerate(cd)} for cd in cuts]
     chunks = tuple(tuple(int(x) for x in np.diff(cd)) for cd in cuts)
-    gname = f"situ-{name}-{step}"
-    dsk: dict = {}
+    cells, seen = [], set()
     for key, start, count in blocks:
-        fut = Future(key, client)
         ranges = [range(index[d][start[d]], index[d][start[d] + count[d]]) for d in range(nd)]
         for cell in itertools.product(*ranges):
-            k = (gname, *cell)
-            if k in dsk:
+            if cell in seen:
                 raise SituError(f"array {name!r} step {step}: blocks overlap at chunk {cell}")
-            if all(len(r) == 1 for r in ranges):
-                dsk[k] = fut
-            else:
-                sl = tuple(slice(cuts[d][c] - start[d], cuts[d][c + 1] - start[d])
-                           for d, c in enumerate(cell))
-                dsk[k] = (operator.getitem, fut, sl)
+            seen.add(cell)
+            sl = None
+            if not all(len(r) == 1 for r in ranges):
+                sl = tuple(slice(cuts[d][c] - start[d], cuts[d][c + 1] - start[d]) for d, c in enumerate(cell))
+            cells.append((cell, key, sl))
     ncells = int(np.prod([len(c) for c in chunks]))
-    if len(dsk) != ncells:
-        raise SituError(f"array {name!r} step {step}: blocks cover {len(dsk)} of {ncells} chunks "
+    if len(cells) != ncells:
+        raise SituError(f"array {name!r} step {step}: blocks cover {len(cells)} of {ncells} chunks "
                         f"of the region {list(zip(lo, hi))}")
-    return da.Array(dsk, gname, chunks=chunks, dtype=dtype)
+    return chunks, cells
+
+
+def assemble(name: str, step: int, info: dict, client: Client, futures: dict | None = None) -> da.Array:
+    """One step of one array as a Dask array whose chunks are the simulation's blocks.
+
+    Irregular decompositions are cut into the grid of all block boundaries; each grid
+    cell is a slice of exactly one block.
+    """
+    chunks, cells = block_cells(name, step, info)
+    gname = f"situ-{name}-{step}"
+    dsk: dict = {}
+    futs: dict = {} if futures is None else futures  # one Future per key: shared refcount
+    for cell, key, sl in cells:
+        fut = futs.setdefault(key, Future(key, client))
+        dsk[(gname, *cell)] = fut if sl is None else (operator.getitem, fut, sl)
+    return da.Array(dsk, gname, chunks=chunks, dtype=P.DTYPES[info["dtype"]])
 
 
 @dataclass
@@ -123,7 +137,13 @@ class Session:
         self.on_error = on_error
         self._events: queue.Queue = queue.Queue()
         self._callbacks: list[_Callback] = []
+        self._analyses: list[Analysis] = []
+        self._layouts: dict[str, dict] = {}
+        self._nranks = 0
+        self._shm: dict[int, bool] = {}
+        self.model = Model()
         self._explicit: dict[str, dict] = {}
+        self._step_futures: dict = {}
         self.dropped_steps: list[int] = []
         self.lost_steps: list[int] = []
         self.errors: list[str] = []
@@ -164,6 +184,36 @@ class Session:
             return fn
         return register
 
+    def analyse(self, arrays: str | Iterable[str], every: int = 1, start: int = 0,
+                placement: str = "auto", keep: int = 16) -> Callable:
+        """Decorator: a placed analysis. ``fn(**arrays)`` returns lazy Dask results
+        (arrays, or dicts/tuples/lists of them) for one step; situ reads its graph once
+        the simulation's layout is known, runs the per-block part inside the
+        simulation when the cost model (or ``placement``: ``"in_process"``,
+        ``"in_situ"``, ``"in_transit"``) says so, and computes the results every
+        selected step. Consume them with ``@analysis.then`` or ``analysis.results``.
+
+        >>> @s.analyse("f", every=10)                        # doctest: +SKIP
+        ... def moments(f):
+        ...     return {"density": f.sum(axis=(2, 3))}
+        >>> @moments.then                                     # doctest: +SKIP
+        ... def show(step, r): print(step, r["density"].max())
+        >>> print(moments.explain())                          # doctest: +SKIP
+        """
+        names = (arrays,) if isinstance(arrays, str) else tuple(arrays)
+        if not names or every < 1:
+            raise ValueError("analyse needs at least one array and every >= 1")
+
+        def register(fn: Callable) -> Analysis:
+            a = Analysis(fn, names, every, start, placement, keep, f"a{len(self._analyses)}", self.model)
+            self._analyses.append(a)
+            return a
+        return register
+
+    def explain(self) -> str:
+        """Every placed analysis' plan (see :meth:`Analysis.explain`)."""
+        return "\n".join(a.explain() for a in self._analyses) or "no placed analyses"
+
     def set(self, key: str, value: int | float | str) -> None:
         """Steering: the simulation reads ``value`` with ``situ_steer_get_*(key)`` from a
         later step on.
@@ -179,6 +229,10 @@ class Session:
             for name in cb.arrays:
                 if name not in self._explicit:
                     wanted.setdefault(name, []).append((cb.start, cb.every))
+        for a in self._analyses:
+            for name, spec in a.raw_entries().items():
+                if name not in self._explicit:
+                    wanted.setdefault(name, []).append(spec)
         for name, specs in wanted.items():
             # The coarsest step lattice that contains every callback's steps.
             s0 = min(s for s, _ in specs)
@@ -186,7 +240,8 @@ class Session:
             for s, e in specs:
                 every = int(np.gcd(np.gcd(every, e), s - s0))
             arrays[name] = array_contract(s0, None, every)
-        return validate_contract({"arrays": arrays})
+        plans = [p for a in self._analyses for p in a.plans()]
+        return validate_contract({"arrays": arrays, "plans": plans})
 
     def _push_contract(self, ready: bool = False) -> None:
         self.client.sync(self.client.scheduler.situ_contract, contract=self._contract(), ready=ready)
@@ -217,9 +272,13 @@ class Session:
                 logger.warning("situ: step %s %s: %s", msg["step"], kind, msg.get("reason"))
                 for cb in self._callbacks:
                     cb.history.clear()
-            elif kind == "hello" and msg.get("reconnect"):
-                self.reconnects += 1
-                logger.warning("situ: rank %s reconnected to %s", msg.get("rank"), msg.get("worker"))
+            elif kind == "hello":
+                self._shm[int(msg.get("rank", 0))] = bool(msg.get("shm"))
+                if msg.get("reconnect"):
+                    self.reconnects += 1
+                    logger.warning("situ: rank %s reconnected to %s", msg.get("rank"), msg.get("worker"))
+            elif kind == "array":
+                self._on_layout(msg)
             elif kind == "error":
                 self.errors.append(f"rank {msg.get('rank')}: {msg.get('error')}")
             elif kind == "end":
@@ -228,11 +287,76 @@ class Session:
                     logger.warning("situ: the simulation ended without a clean finalize")
                 return msg
 
+    def _on_layout(self, msg: dict) -> None:
+        """A rank announced an array: plan the analyses whose layouts are now complete."""
+        lay = self._layouts.setdefault(msg["name"], {"dtype": msg["dtype"], "shape": msg["shape"], "blocks": {}})
+        lay["blocks"][str(msg["rank"])] = [msg["start"], msg["count"]]
+        self._nranks = max(self._nranks, int(msg.get("nranks") or 0))
+        changed = False
+        for a in self._analyses:
+            if a.decision is None and all(len(self._layouts.get(n, {}).get("blocks", {})) >= self._nranks > 0
+                                          for n in a.arrays):
+                a.plan(self._layouts, shm=all(self._shm.values()) if self._shm else True)
+                changed = True
+        if changed:
+            self._push_contract()
+
+    def _run_analyses(self, step: int, msg: dict) -> None:
+        replan = False
+        for a in self._analyses:
+            if not a.selects(step):
+                continue
+            ranks = msg.get("ranks", {})
+            if a.in_process and ranks:
+                for info in ranks.values():
+                    if info.get("plan_error"):
+                        a.errors.append(info["plan_error"])
+                        logger.warning("situ: analysis %s: %s", a.name, info["plan_error"])
+                secs = [float(info.get("kernel_seconds", 0.0)) for info in ranks.values()]
+                prev, a.kernel_prev = a.kernel_prev, secs
+                if prev is not None and len(prev) == len(secs):
+                    why = a.measured([max(0.0, x - y) for x, y in zip(secs, prev)])
+                    if why:
+                        logger.warning("situ: analysis %s: %s", a.name, why)
+                        replan = True
+            try:
+                a.run_step(step, msg, self.client, self._future, partial(assemble, client=self.client,
+                                                             futures=self._step_futures))
+            except (FutureCancelledError, FuturesCancelledError) as e:
+                if step not in self.lost_steps:
+                    self.lost_steps.append(step)
+                logger.warning("situ: step %s lost with its worker: %s", step, e)
+            except Exception:
+                err = f"analysis {a.name} failed at step {step}:\n{traceback.format_exc()}"
+                a.errors.append(err)
+                self.errors.append(err)
+                logger.error("situ: %s", err)
+                if self.on_error == "raise":
+                    raise
+        if replan:
+            self._push_contract()
+
     def _handle_step(self, msg: dict) -> None:
         step = msg["step"]
         self.steps_seen += 1
         self.bytes_received += msg.get("bytes", 0)
-        arrays = {name: assemble(name, step, info, self.client) for name, info in msg["arrays"].items()}
+        # Every block of the step is held by one Future until the step is handled, so
+        # analyses and callbacks sharing a block never release it under each other.
+        self._step_futures = {tuple(b[0]): Future(tuple(b[0]), self.client)
+                              for a in msg["arrays"].values() for b in a["blocks"]}
+        try:
+            self._run_analyses(step, msg)
+            self._run_callbacks(step, msg)
+        finally:
+            self._step_futures = {}
+
+    def _future(self, key: tuple) -> Future:
+        return self._step_futures[key]
+
+    def _run_callbacks(self, step: int, msg: dict) -> None:
+        arrays = {name: assemble(name, step, info, self.client, self._step_futures)
+                  for name, info in msg["arrays"].items()
+                  if "#" not in name and any(name in cb.arrays for cb in self._callbacks)}
         for cb in self._callbacks:
             if not all(n in arrays for n in cb.arrays):
                 continue

@@ -69,12 +69,14 @@ static int set_key(situ_config *cfg, const char *k, const char *v, int line, cha
         if (!strcmp(v, "host")) cfg->round_robin = false;
         else if (!strcmp(v, "round_robin")) cfg->round_robin = true;
         else bad = 1;
+    } else if (!strcmp(k, "kokkos_library")) {
+        snprintf(cfg->kokkos_library, sizeof cfg->kokkos_library, "%s", v);
     } else if (!strcmp(k, "report")) {
         snprintf(cfg->report, sizeof cfg->report, "%s", strcmp(v, "none") ? v : "");
     } else {
         snprintf(err, errlen,
                  "line %d: unknown key '%s' (known: connection, wait_for_analytics, connect_timeout, "
-                 "staging_bytes, policy, transport, assignment, finalize_timeout, report)",
+                 "staging_bytes, policy, transport, assignment, finalize_timeout, report, kokkos_library)",
                  line, k);
         return SITU_ERR_CONFIG;
     }

@@ -15,7 +15,76 @@ static int entry_int(const cJSON *e, const char *key, int64_t dflt, bool nullabl
     return 0;
 }
 
-int situ_contract_parse(situ_contract *c, const char *json, size_t len, char *err, size_t errlen) {
+static int dtype_from_name(const char *s, situ_dtype *out) {
+    static const char *names[] = {"f32", "f64", "i32", "i64", "u8"};
+    static const situ_dtype types[] = {SITU_F32, SITU_F64, SITU_I32, SITU_I64, SITU_U8};
+    for (int i = 0; i < 5; ++i)
+        if (!strcmp(s, names[i])) return *out = types[i], 0;
+    return -1;
+}
+
+static bool has_rank(const cJSON *ranks, int rank) {
+    const cJSON *r;
+    cJSON_ArrayForEach(r, ranks) if (cJSON_IsNumber(r) && (int)r->valuedouble == rank) return true;
+    return false;
+}
+
+/* "plans": [{"id", "array", "start", "stop", "every",
+ *            "kernels": [{"ranks": [...], "entry", "ir", "outputs": [{"dtype", "count"}]}]}] */
+static int parse_plan(situ_plan *p, const cJSON *o, int rank, char *err, size_t errlen) {
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "array");
+    if (!cJSON_IsString(id) || !cJSON_IsString(arr) || strlen(id->valuestring) >= 24 ||
+        strlen(arr->valuestring) >= SITU_NAME_MAX - 28) {
+        snprintf(err, errlen, "plan without a short string 'id' and 'array'");
+        return SITU_ERR_PROTOCOL;
+    }
+    snprintf(p->id, sizeof p->id, "%s", id->valuestring);
+    snprintf(p->array, sizeof p->array, "%s", arr->valuestring);
+    p->raw_id = -1;
+    if (entry_int(o, "start", 0, false, &p->start) || entry_int(o, "stop", -1, true, &p->stop) ||
+        entry_int(o, "every", 1, false, &p->every) || p->every < 1) {
+        snprintf(err, errlen, "plan '%s': bad start/stop/every", p->id);
+        return SITU_ERR_PROTOCOL;
+    }
+    const cJSON *k;
+    cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(o, "kernels")) {
+        if (!has_rank(cJSON_GetObjectItemCaseSensitive(k, "ranks"), rank)) continue;
+        const cJSON *ir = cJSON_GetObjectItemCaseSensitive(k, "ir");
+        const cJSON *entry = cJSON_GetObjectItemCaseSensitive(k, "entry");
+        const cJSON *outs = cJSON_GetObjectItemCaseSensitive(k, "outputs"), *out;
+        if (!cJSON_IsString(ir) || !cJSON_IsString(entry) || strlen(entry->valuestring) >= SITU_NAME_MAX ||
+            !cJSON_IsArray(outs) || cJSON_GetArraySize(outs) > SITU_PLAN_MAX_OUT) {
+            snprintf(err, errlen, "plan '%s': kernel needs 'ir', 'entry' and at most %d 'outputs'", p->id,
+                     SITU_PLAN_MAX_OUT);
+            return SITU_ERR_PROTOCOL;
+        }
+        cJSON_ArrayForEach(out, outs) {
+            const cJSON *dt = cJSON_GetObjectItemCaseSensitive(out, "dtype");
+            situ_plan_output *po = &p->out[p->nout];
+            if (!cJSON_IsString(dt) || dtype_from_name(dt->valuestring, &po->dtype) ||
+                entry_int(out, "count", -1, false, &po->count) || po->count < 1) {
+                snprintf(err, errlen, "plan '%s': output %d needs a dtype and a count >= 1", p->id, p->nout);
+                return SITU_ERR_PROTOCOL;
+            }
+            po->array_id = -1;
+            p->nout++;
+        }
+        snprintf(p->entry, sizeof p->entry, "%s", entry->valuestring);
+        p->ir = strdup(ir->valuestring);
+        if (!p->ir) return SITU_ERR_NOMEM;
+        break;
+    }
+    return SITU_OK;
+}
+
+static void free_plans(situ_plan *plans, int n) {
+    for (int i = 0; i < n; ++i) free(plans[i].ir);
+    free(plans);
+}
+
+int situ_contract_parse(situ_contract *c, const char *json, size_t len, int rank, char *err,
+                        size_t errlen) {
     cJSON *root = cJSON_ParseWithLength(json, len);
     const cJSON *arrays = root ? cJSON_GetObjectItemCaseSensitive(root, "arrays") : NULL;
     if (!cJSON_IsObject(arrays)) {
@@ -65,14 +134,39 @@ int situ_contract_parse(situ_contract *c, const char *json, size_t len, char *er
         if (rc) break;
         ++i;
     }
+    const cJSON *plans = cJSON_GetObjectItemCaseSensitive(root, "plans"), *po;
+    int np = cJSON_IsArray(plans) ? cJSON_GetArraySize(plans) : 0, j = 0;
+    situ_plan *ps = rc ? NULL : calloc((size_t)(np ? np : 1), sizeof *ps);
+    if (!rc && !ps) rc = SITU_ERR_NOMEM;
+    if (!rc && plans && !cJSON_IsArray(plans)) {
+        snprintf(err, errlen, "contract 'plans' is not a list");
+        rc = SITU_ERR_PROTOCOL;
+    }
+    if (!rc) cJSON_ArrayForEach(po, plans) {
+        if ((rc = parse_plan(&ps[j++], po, rank, err, errlen))) break;
+    }
     cJSON_Delete(root);
     if (rc) {
         free(es);
+        if (ps) free_plans(ps, j);
         return rc;
     }
+    /* A plan already compiled keeps its kernel (the same IR compiles to the same one). */
+    for (int q = 0; q < np; ++q)
+        for (int o = 0; o < c->nplans; ++o)
+            if (ps[q].ir && c->plans[o].ir && !strcmp(ps[q].ir, c->plans[o].ir) &&
+                !strcmp(ps[q].id, c->plans[o].id) && !strcmp(ps[q].array, c->plans[o].array)) {
+                ps[q].kernel = c->plans[o].kernel;
+                ps[q].failed = c->plans[o].failed;
+                ps[q].raw_id = c->plans[o].raw_id;
+                for (int k = 0; k < ps[q].nout && k < c->plans[o].nout; ++k)
+                    ps[q].out[k].array_id = c->plans[o].out[k].array_id;
+            }
     situ_contract_free(c);
     c->entries = es;
     c->n = n;
+    c->plans = ps;
+    c->nplans = np;
     return SITU_OK;
 }
 
@@ -80,6 +174,14 @@ void situ_contract_free(situ_contract *c) {
     free(c->entries);
     c->entries = NULL;
     c->n = 0;
+    free_plans(c->plans, c->nplans);
+    c->plans = NULL;
+    c->nplans = 0;
+}
+
+bool situ_plan_selects(const situ_plan *p, int64_t step) {
+    if (step < p->start || (p->stop >= 0 && step >= p->stop)) return false;
+    return (step - p->start) % p->every == 0;
 }
 
 const situ_contract_entry *situ_contract_find(const situ_contract *c, const char *name) {
@@ -96,6 +198,8 @@ bool situ_contract_selects(const situ_contract_entry *e, int64_t step) {
 bool situ_contract_any(const situ_contract *c, int64_t step) {
     for (int i = 0; i < c->n; ++i)
         if (situ_contract_selects(&c->entries[i], step)) return true;
+    for (int i = 0; i < c->nplans; ++i)
+        if (situ_plan_selects(&c->plans[i], step)) return true;
     return false;
 }
 

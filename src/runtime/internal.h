@@ -29,6 +29,7 @@ typedef struct situ_config {
     bool force_tcp;
     bool round_robin;
     char report[1024]; /* "", "stderr" or a path */
+    char kokkos_library[1024]; /* "" = next to libsitu, then the loader's search path */
 } situ_config;
 
 int situ_config_load(situ_config *cfg, const char *path, char *err, size_t errlen);
@@ -84,16 +85,41 @@ typedef struct situ_contract_entry {
     int64_t lo[SITU_MAX_DIMS], hi[SITU_MAX_DIMS];
 } situ_contract_entry;
 
+#define SITU_PLAN_MAX_OUT 64
+
+/* One placed analysis' in-process stage on this rank (docs/placement.md). */
+typedef struct situ_plan_output {
+    situ_dtype dtype;
+    int64_t count;
+    int array_id; /* derived array "<array>#<id>.<j>", -1 until defined */
+} situ_plan_output;
+
+typedef struct situ_plan {
+    char id[SITU_NAME_MAX], array[SITU_NAME_MAX], entry[SITU_NAME_MAX];
+    int64_t start, stop, every;
+    char *ir;                 /* Kokkos-dialect MLIR; NULL: this rank's block is not used */
+    int nout;
+    situ_plan_output out[SITU_PLAN_MAX_OUT];
+    int raw_id;               /* "<array>#<id>.raw": the block, while no kernel is ready */
+    void *kernel;             /* situ_kk_kernel *, set by the I/O thread */
+    bool failed;
+} situ_plan;
+
 typedef struct situ_contract {
     situ_contract_entry *entries;
     int n;
+    situ_plan *plans;
+    int nplans;
 } situ_contract;
 
-/* Parses {"arrays": {...}}; on error leaves *c untouched. */
-int situ_contract_parse(situ_contract *c, const char *json, size_t len, char *err, size_t errlen);
+/* Parses {"arrays": {...}, "plans": [...]} keeping the plans' kernels for `rank`;
+ * on error leaves *c untouched. */
+int situ_contract_parse(situ_contract *c, const char *json, size_t len, int rank, char *err,
+                        size_t errlen);
 void situ_contract_free(situ_contract *c);
 const situ_contract_entry *situ_contract_find(const situ_contract *c, const char *name);
 bool situ_contract_selects(const situ_contract_entry *e, int64_t step);
+bool situ_plan_selects(const situ_plan *p, int64_t step);
 bool situ_contract_any(const situ_contract *c, int64_t step);
 /* Intersect a block with an entry's region; returns false if empty. */
 bool situ_contract_cut(const situ_contract_entry *e, int ndim, const int64_t *start,
@@ -203,12 +229,19 @@ struct situ_ctx {
 
     situ_stats stats;
     char errmsg[1024];
+    struct situ_offload *offload; /* libsitu-kokkos, loaded when the first plan arrives */
+    char plan_error[512];         /* the last kernel that failed, for the analytics */
 };
 
 int situ_set_error(situ_ctx *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 double situ_now(void);
 const char *situ_dtype_name(situ_dtype dt);
+
+/* offload.c: in-process stages. compile: I/O thread, mu not held. run: expose, mu held. */
+void situ_offload_compile(situ_ctx *ctx);
+int situ_offload_run(situ_ctx *ctx, situ_plan *p, const void *data, int64_t n, void *const *outs);
+void situ_offload_free(situ_ctx *ctx);
 
 /* io.c */
 int situ_io_start(situ_ctx *ctx);

@@ -72,7 +72,7 @@ static void apply_control(situ_ctx *ctx, int type, const unsigned char *p, uint6
         situ_staging_free(&ctx->staging, off, n);
         pthread_cond_broadcast(&ctx->cv);
     } else if (type == MSG_CONTRACT) {
-        if (situ_contract_parse(&ctx->contract, (const char *)p, len, err, sizeof err) == SITU_OK)
+        if (situ_contract_parse(&ctx->contract, (const char *)p, len, ctx->rank, err, sizeof err) == SITU_OK)
             pthread_cond_broadcast(&ctx->cv);
     } else if (type == MSG_STEER) {
         cJSON *o = cJSON_ParseWithLength((const char *)p, len);
@@ -90,7 +90,7 @@ static void apply_welcome(situ_ctx *ctx, const unsigned char *p, uint64_t len) {
     char err[256];
     if (contract) {
         char *c = cJSON_PrintUnformatted(contract);
-        if (c) situ_contract_parse(&ctx->contract, c, strlen(c), err, sizeof err);
+        if (c) situ_contract_parse(&ctx->contract, c, strlen(c), ctx->rank, err, sizeof err);
         free(c);
     }
     cJSON_ArrayForEach(v, steer) situ_steer_set_json(&ctx->steer, v->string, v);
@@ -220,13 +220,24 @@ static void lose_connection(situ_ctx *ctx) {
 }
 
 static char *step_end_json(situ_ctx *ctx, const situ_item *it, size_t *len) {
-    char buf[384];
+    char buf[1024];
     int n = snprintf(buf, sizeof buf,
                      "{\"step\": %lld, \"blocks\": %d, \"dropped\": %s, \"dropped_steps\": %lld, "
-                     "\"lost_steps\": %lld, \"bytes_sent\": %lld}",
+                     "\"lost_steps\": %lld, \"bytes_sent\": %lld, \"kernel_seconds\": %.9f, "
+                     "\"kernel_runs\": %lld",
                      (long long)it->step, it->blocks, it->dropped ? "true" : "false",
                      (long long)ctx->stats.dropped_steps, (long long)ctx->stats.lost_steps,
-                     (long long)ctx->stats.bytes_sent);
+                     (long long)ctx->stats.bytes_sent, ctx->stats.kernel_seconds,
+                     (long long)ctx->stats.kernel_runs);
+    if (*ctx->plan_error) { /* once: the analytics log it */
+        cJSON *e = cJSON_CreateString(ctx->plan_error);
+        char *js = e ? cJSON_PrintUnformatted(e) : NULL;
+        if (js) n += snprintf(buf + n, sizeof buf - (size_t)n, ", \"plan_error\": %.700s", js);
+        free(js);
+        cJSON_Delete(e);
+        ctx->plan_error[0] = 0;
+    }
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "}");
     *len = (size_t)n;
     return strdup(buf);
 }
@@ -339,6 +350,7 @@ static void *io_main(void *arg) {
             (void)r;
         }
         if (n > 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) read_incoming(ctx);
+        situ_offload_compile(ctx); /* plans that arrived with a contract */
         pthread_mutex_lock(&ctx->mu);
     }
     if (atomic_load(&ctx->attached)) {

@@ -98,6 +98,7 @@ int situ_finalize(situ_ctx **pctx) {
     situ_ctx *ctx = *pctx;
     situ_io_stop(ctx); /* the I/O thread applies finalize_timeout itself */
     report(ctx);
+    situ_offload_free(ctx);
     if (ctx->staging.base) situ_staging_close(&ctx->staging);
     situ_contract_free(&ctx->contract);
     situ_steer_free(&ctx->steer);
@@ -160,6 +161,157 @@ static bool drop_oldest(situ_ctx *ctx) {
     return freed;
 }
 
+/* Reserve a staging slot for a block of array `id` (mu held) and fill its metadata.
+ * Returns SITU_OK with *out set, SITU_OK with *out NULL when the step was dropped or
+ * lost meanwhile, or an error. */
+static int stage(situ_ctx *ctx, int id, int64_t step, size_t nbytes, const int64_t *cstart,
+                 const int64_t *ccount, situ_item **out) {
+    const situ_array *a = &ctx->arrays[id];
+    *out = NULL;
+    if (nbytes > ctx->staging.size) {
+        if (!ctx->cur_dropped) ctx->cur_dropped = true, ctx->stats.dropped_steps++;
+        return situ_set_error(ctx, SITU_ERR_CONFIG, "expose: array '%s': a %zu-byte block does not fit in "
+                              "staging_bytes (%zu); raise staging_bytes", a->name, nbytes, ctx->staging.size);
+    }
+    size_t off;
+    double tw = situ_now();
+    while (situ_staging_alloc(&ctx->staging, nbytes, &off)) {
+        if (ctx->cfg.policy == POLICY_DROP_OLDEST) {
+            if (!drop_oldest(ctx) || ctx->cur_dropped) goto gone;
+            continue;
+        }
+        situ_io_wake(ctx); /* queued blocks must leave to make room */
+        pthread_cond_wait(&ctx->cv, &ctx->mu);
+        if (ctx->gen != ctx->cur_gen || !atomic_load(&ctx->attached)) { /* worker gone meanwhile */
+            ctx->cur_lost = true;
+            goto gone;
+        }
+    }
+    ctx->stats.wait_seconds += situ_now() - tw;
+    situ_item *it = calloc(1, sizeof *it);
+    if (!it) {
+        situ_staging_free(&ctx->staging, off, nbytes);
+        return situ_set_error(ctx, SITU_ERR_NOMEM, "expose: out of memory");
+    }
+    /* BLOCK metadata (docs/protocol.md) */
+    unsigned char *m = it->meta;
+    uint32_t uid = (uint32_t)id, nd = (uint32_t)a->ndim;
+    uint64_t nb = nbytes, shm_off = ctx->staging.is_shm ? off : UINT64_MAX;
+    memcpy(m, &step, 8);
+    memcpy(m + 8, &uid, 4);
+    memcpy(m + 12, &nd, 4);
+    memcpy(m + 16, cstart, 8 * (size_t)a->ndim);
+    memcpy(m + 64, ccount, 8 * (size_t)a->ndim);
+    memcpy(m + 112, &nb, 8);
+    memcpy(m + 120, &shm_off, 8);
+    it->kind = ITEM_BLOCK;
+    it->step = step;
+    it->off = off;
+    it->len = nbytes;
+    *out = it;
+    return SITU_OK;
+gone:
+    ctx->stats.wait_seconds += situ_now() - tw;
+    return SITU_OK;
+}
+
+static void unstage(situ_ctx *ctx, situ_item *it) {
+    situ_staging_free(&ctx->staging, it->off, it->len);
+    free(it);
+}
+
+static void enqueue_block(situ_ctx *ctx, situ_item *it) {
+    situ_io_enqueue(ctx, it, false);
+    ctx->cur_blocks++;
+}
+
+/* Define (or redefine) a 1-d or block-shaped array the runtime sends for a plan (mu held). */
+static int derived_array(situ_ctx *ctx, const char *name, situ_dtype dt, int ndim, const int64_t *shape,
+                         const int64_t *start, const int64_t *count) {
+    int id = -1;
+    for (int i = 0; i < ctx->narrays && id < 0; ++i)
+        if (!strcmp(ctx->arrays[i].name, name)) id = i;
+    if (id < 0) {
+        if (ctx->narrays == SITU_MAX_ARRAYS) return -1;
+        id = ctx->narrays++;
+    }
+    situ_array *a = &ctx->arrays[id];
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "%.*s", (int)sizeof a->name - 1, name);
+    a->dtype = dt;
+    a->ndim = ndim;
+    a->nbytes = situ_dtype_size(dt);
+    for (int d = 0; d < ndim; ++d) {
+        a->shape[d] = shape[d], a->start[d] = start[d], a->count[d] = count[d];
+        a->nbytes *= (size_t)count[d];
+    }
+    a->last_step = INT64_MIN;
+    situ_item *it = calloc(1, sizeof *it);
+    if (!it) return -1;
+    it->kind = ITEM_FRAME;
+    it->type = MSG_ARRAY;
+    it->payload = situ_array_json(ctx, id, &it->payload_len);
+    if (!it->payload) {
+        free(it);
+        return -1;
+    }
+    situ_io_enqueue(ctx, it, false);
+    return id;
+}
+
+/* Run the plan's kernel on the block, its outputs written into staging slots; while
+ * no kernel is ready (compiling, or failed), send the block itself (mu held). */
+static int run_plan(situ_ctx *ctx, situ_plan *p, int src, int64_t step, const void *data) {
+    const situ_array *a = &ctx->arrays[src];
+    char name[3 * SITU_NAME_MAX]; /* fits: the contract parser bounds array and id lengths */
+    int64_t zero = 0;
+    if (!p->kernel) {
+        if (p->raw_id < 0) {
+            snprintf(name, sizeof name, "%s#%s.raw", p->array, p->id);
+            p->raw_id = derived_array(ctx, name, a->dtype, a->ndim, a->shape, a->start, a->count);
+            if (p->raw_id < 0) return situ_set_error(ctx, SITU_ERR_NOMEM, "expose: too many arrays");
+            a = &ctx->arrays[src];
+        }
+        situ_item *it;
+        int rc = stage(ctx, p->raw_id, step, a->nbytes, a->start, a->count, &it);
+        if (rc || !it) return rc;
+        double tc = situ_now();
+        memcpy(ctx->staging.base + it->off, data, a->nbytes);
+        ctx->stats.copy_seconds += situ_now() - tc;
+        enqueue_block(ctx, it);
+        return SITU_OK;
+    }
+    situ_item *items[SITU_PLAN_MAX_OUT];
+    void *outs[SITU_PLAN_MAX_OUT];
+    for (int j = 0; j < p->nout; ++j) {
+        situ_plan_output *o = &p->out[j];
+        if (o->array_id < 0) {
+            snprintf(name, sizeof name, "%s#%s.%d", p->array, p->id, j);
+            o->array_id = derived_array(ctx, name, o->dtype, 1, &o->count, &zero, &o->count);
+            if (o->array_id < 0) return situ_set_error(ctx, SITU_ERR_NOMEM, "expose: too many arrays");
+        }
+        int rc = stage(ctx, o->array_id, step, (size_t)o->count * situ_dtype_size(o->dtype), &zero,
+                       &o->count, &items[j]);
+        if (rc || !items[j]) {
+            while (j-- > 0) unstage(ctx, items[j]);
+            return rc;
+        }
+        outs[j] = ctx->staging.base + items[j]->off;
+    }
+    int64_t n = 1;
+    for (int d = 0; d < a->ndim; ++d) n *= a->count[d];
+    double t0 = situ_now();
+    int rc = situ_offload_run(ctx, p, data, n, outs);
+    ctx->stats.kernel_seconds += situ_now() - t0;
+    if (rc) { /* this step goes raw instead */
+        for (int j = 0; j < p->nout; ++j) unstage(ctx, items[j]);
+        return run_plan(ctx, p, src, step, data);
+    }
+    ctx->stats.kernel_runs++;
+    for (int j = 0; j < p->nout; ++j) enqueue_block(ctx, items[j]);
+    return SITU_OK;
+}
+
 int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data) {
     if (!ctx || !name) return SITU_ERR_ARG;
     situ_array *a = find_array(ctx, name);
@@ -189,71 +341,34 @@ int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data)
         }
     }
     begin_step(ctx, step);
+    if (ctx->gen != ctx->cur_gen) /* the connection changed mid-step: the step is lost */
+        ctx->cur_lost = true;
+    int id = (int)(a - ctx->arrays);
     const situ_contract_entry *e = situ_contract_find(&ctx->contract, name);
     int64_t cstart[SITU_MAX_DIMS], ccount[SITU_MAX_DIMS];
-    if (!e || !situ_contract_selects(e, step) || ctx->cur_dropped || ctx->cur_lost ||
-        !situ_contract_cut(e, a->ndim, a->start, a->count, cstart, ccount))
-        goto out;
-    if (ctx->gen != ctx->cur_gen) { /* the connection changed mid-step: the step is lost */
-        ctx->cur_lost = true;
-        goto out;
+    if (e && situ_contract_selects(e, step) && !ctx->cur_dropped && !ctx->cur_lost &&
+        situ_contract_cut(e, a->ndim, a->start, a->count, cstart, ccount)) {
+        size_t esize = situ_dtype_size(a->dtype), nbytes = esize;
+        for (int d = 0; d < a->ndim; ++d) nbytes *= (size_t)ccount[d];
+        situ_item *it;
+        rc = stage(ctx, id, step, nbytes, cstart, ccount, &it);
+        a = &ctx->arrays[id];
+        if (it) {
+            bool whole = true;
+            for (int d = 0; d < a->ndim; ++d) whole &= ccount[d] == a->count[d];
+            double tc = situ_now();
+            if (whole) memcpy(ctx->staging.base + it->off, data, nbytes);
+            else situ_copy_cut(ctx->staging.base + it->off, data, esize, a->ndim, a->start, a->count, cstart, ccount);
+            ctx->stats.copy_seconds += situ_now() - tc;
+            enqueue_block(ctx, it);
+        }
     }
-    size_t esize = situ_dtype_size(a->dtype), nbytes = esize;
-    for (int d = 0; d < a->ndim; ++d) nbytes *= (size_t)ccount[d];
-    if (nbytes > ctx->staging.size) {
-        rc = situ_set_error(ctx, SITU_ERR_CONFIG, "expose: array '%s': a %zu-byte block does not fit in "
-                            "staging_bytes (%zu); raise staging_bytes", name, nbytes, ctx->staging.size);
-        if (!ctx->cur_dropped) ctx->cur_dropped = true, ctx->stats.dropped_steps++;
-        goto out;
-    }
-    size_t off;
-    double tw = situ_now();
-    while (situ_staging_alloc(&ctx->staging, nbytes, &off)) {
-        if (ctx->cfg.policy == POLICY_DROP_OLDEST) {
-            if (!drop_oldest(ctx) || ctx->cur_dropped) goto waited;
+    for (int i = 0; i < ctx->contract.nplans && !rc; ++i) {
+        situ_plan *p = &ctx->contract.plans[i];
+        if (!p->ir || strcmp(p->array, name) || !situ_plan_selects(p, step) || ctx->cur_dropped || ctx->cur_lost)
             continue;
-        }
-        situ_io_wake(ctx); /* queued blocks must leave to make room */
-        pthread_cond_wait(&ctx->cv, &ctx->mu);
-        if (ctx->gen != ctx->cur_gen || !atomic_load(&ctx->attached)) { /* worker gone meanwhile */
-            ctx->cur_lost = true;
-            goto waited;
-        }
+        rc = run_plan(ctx, p, id, step, data);
     }
-    ctx->stats.wait_seconds += situ_now() - tw;
-    situ_item *it = calloc(1, sizeof *it);
-    if (!it) {
-        situ_staging_free(&ctx->staging, off, nbytes);
-        rc = situ_set_error(ctx, SITU_ERR_NOMEM, "expose: out of memory");
-        goto out;
-    }
-    bool whole = true;
-    for (int d = 0; d < a->ndim; ++d) whole &= ccount[d] == a->count[d];
-    double tc = situ_now();
-    if (whole) memcpy(ctx->staging.base + off, data, nbytes);
-    else situ_copy_cut(ctx->staging.base + off, data, esize, a->ndim, a->start, a->count, cstart, ccount);
-    ctx->stats.copy_seconds += situ_now() - tc;
-    /* BLOCK metadata (docs/protocol.md) */
-    unsigned char *m = it->meta;
-    uint32_t id = (uint32_t)(a - ctx->arrays), nd = (uint32_t)a->ndim;
-    uint64_t nb = nbytes, shm_off = ctx->staging.is_shm ? off : UINT64_MAX;
-    memcpy(m, &step, 8);
-    memcpy(m + 8, &id, 4);
-    memcpy(m + 12, &nd, 4);
-    memcpy(m + 16, cstart, 8 * (size_t)a->ndim);
-    memcpy(m + 64, ccount, 8 * (size_t)a->ndim);
-    memcpy(m + 112, &nb, 8);
-    memcpy(m + 120, &shm_off, 8);
-    it->kind = ITEM_BLOCK;
-    it->step = step;
-    it->off = off;
-    it->len = nbytes;
-    situ_io_enqueue(ctx, it, false);
-    ctx->cur_blocks++;
-    goto out;
-waited:
-    ctx->stats.wait_seconds += situ_now() - tw;
-out:
     ctx->stats.expose_seconds += situ_now() - t0;
     pthread_mutex_unlock(&ctx->mu);
     return rc;

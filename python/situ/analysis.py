@@ -1,0 +1,190 @@
+"""Placed analyses: ordinary Dask code whose per-block part situ may run inside
+the simulation (see docs/placement.md)."""
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from typing import Any, Callable
+
+import numpy as np
+
+from .planner import Template, step_graph, trace
+from .planner.cost import PLACEMENTS, Decision, Model, decide, recheck
+
+logger = logging.getLogger("situ.analysis")
+
+
+class Analysis:
+    """An analysis declared with :meth:`Session.analyse`.
+
+    ``fn(**arrays)`` builds lazy Dask results from one step's arrays; situ traces it
+    once on the simulation's layout, decides where its per-block stage runs, and
+    computes the results every selected step. ``results`` keeps the last ``keep``
+    ``(step, value)`` pairs; :meth:`then` registers consumers.
+    """
+
+    def __init__(self, fn: Callable, arrays: tuple[str, ...], every: int, start: int, placement: str,
+                 keep: int, ident: str, model: Model | None = None) -> None:
+        if placement not in PLACEMENTS:
+            raise ValueError(f"placement must be one of {PLACEMENTS}, got {placement!r}")
+        self.fn, self.arrays, self.every, self.start = fn, arrays, every, start
+        self.placement, self.id = placement, ident
+        self.name = getattr(fn, "__name__", ident)
+        self.model = model or Model()
+        self.results: deque = deque(maxlen=keep)
+        self.handlers: list[Callable] = []
+        self.template: Template | None = None
+        self.decision: Decision | None = None
+        self.steps = 0
+        self.blocks = {"in_process": 0, "raw": 0}
+        self.latency: list[float] = []
+        self.errors: list[str] = []
+        self.kernel_prev: list[float] | None = None  # ranks' cumulative kernel seconds
+
+    def then(self, fn: Callable) -> Callable:
+        """Decorator: ``fn(step, value)`` with each step's computed results.
+
+        >>> @moments.then                           # doctest: +SKIP
+        ... def show(step, r): print(step, r["density"].sum())
+        """
+        self.handlers.append(fn)
+        return fn
+
+    def selects(self, step: int) -> bool:
+        return step >= self.start and (step - self.start) % self.every == 0
+
+    @property
+    def in_process(self) -> bool:
+        return self.decision is not None and self.decision.placement == "in_process"
+
+    # -- planning ------------------------------------------------------------------
+    def plan(self, layouts: dict, shm: bool) -> None:
+        """Trace on the layout and decide (called once every rank announced the arrays)."""
+        lay = {n: layouts[n] for n in self.arrays}
+        try:
+            self.template = trace(self.fn, lay)
+            reasons = self.template.reasons
+        except Exception as e:  # the analysis itself is broken: say so, keep it raw
+            self.template = None
+            reasons = [f"tracing failed: {type(e).__name__}: {e}"]
+            self.errors.append(reasons[0])
+        stages = list(self.template.stages.values()) if self.template else []
+        self.decision = decide(stages, self.placement, reasons, shm, self.model)
+        for r in reasons:
+            logger.info("situ: analysis %s: stays on Dask: %s", self.name, r)
+        logger.info("situ: analysis %s placed %s: %s", self.name, self.decision.placement,
+                    self.decision.reason)
+
+    def plans(self) -> list[dict]:
+        """The contract's plans: one per array, kernels shared by ranks with the same IR."""
+        if not self.in_process or self.template is None:
+            return []
+        out = []
+        for name in self.arrays:
+            groups: dict[str, dict] = {}
+            for st in self.template.stages.values():
+                if st.array != name:
+                    continue
+                g = groups.setdefault(st.ir, {"ranks": [], "entry": "situ_block", "ir": st.ir, "outputs": [
+                    {"dtype": {"f": "f", "i": "i", "b": "i"}[o.dtype.kind] + str(8 * o.dtype.itemsize)
+                     if o.dtype.kind != "b" else "i8", "count": max(o.size, 1)} for o in st.outputs]})
+                g["ranks"].append(st.rank)
+            if groups:
+                out.append({"id": self.id, "array": name, "start": self.start, "stop": None,
+                            "every": self.every, "kernels": list(groups.values())})
+        return out
+
+    def raw_entries(self) -> dict[str, tuple[int, int]]:
+        """Arrays this analysis needs sent raw, as (start, every)."""
+        if self.in_process:
+            return {}
+        return {n: (self.start, self.every) for n in self.arrays}
+
+    # -- running -------------------------------------------------------------------
+    def run_step(self, step: int, msg: dict, client: Any, future: Callable, assemble: Callable) -> bool:
+        """Compute this step's results; False if the step lacked the data.
+
+        ``future(key)`` gives the step's Future of a block key; ``assemble(name,
+        step, info)`` the plain Dask array of an array."""
+        arrived = {n: {tuple(b[0]) for b in a["blocks"]} for n, a in msg["arrays"].items()}
+
+        def stage_outputs(name: str, rank: int, n: int) -> list | None:
+            keys = [(f"situ-{name}#{self.id}.{j}", step, rank) for j in range(n)]
+            if all(k in arrived.get(k[0][5:], ()) for k in keys):
+                return [future(k) for k in keys]
+            return None
+
+        def raw_block(name: str, rank: int) -> Any:
+            for cand in (name, f"{name}#{self.id}.raw"):
+                k = (f"situ-{cand}", step, rank)
+                if k in arrived.get(cand, ()):
+                    return future(k)
+            raise KeyError(f"array {name!r} step {step}: no block from rank {rank}")
+
+        t0 = time.time()
+        try:
+            if self.template is not None:
+                outputs, counts = step_graph(self.template, step, stage_outputs, raw_block)
+            else:  # not planned yet (layout unknown): the plain graph on raw blocks
+                if not all(n in msg["arrays"] for n in self.arrays):
+                    return False
+                outputs = self.fn(**{n: assemble(n, step, msg["arrays"][n]) for n in self.arrays})
+                counts = {"in_process": 0, "raw": len(msg["arrays"][self.arrays[0]]["blocks"])}
+        except KeyError as e:
+            logger.warning("situ: analysis %s skips step %s: %s", self.name, step, e)
+            return False
+        value = client.gather(client.compute(outputs))
+        self.steps += 1
+        for k in counts:
+            self.blocks[k] += counts[k]
+        self.latency.append(time.time() - msg.get("t_publish", t0))
+        self.results.append((step, value))
+        for h in self.handlers:
+            h(step, value)
+        return True
+
+    def measured(self, seconds_per_rank: list[float]) -> str | None:
+        """Record a step's in-process kernel time (slowest rank); a reason to re-place, or None."""
+        if self.decision is None or not seconds_per_rank:
+            return None
+        self.decision.measured_kernel_s.append(max(seconds_per_rank))
+        why = recheck(self.decision, self.model)
+        if why:
+            self.decision.placement = "in_situ"
+            self.decision.reason = "moved back to raw blocks: " + why
+        return why
+
+    # -- reporting -------------------------------------------------------------------
+    def explain(self) -> str:
+        """The plan in words: tasks per placement, bytes saved, estimated and measured costs."""
+        d, t = self.decision, self.template
+        lines = [f"analysis {self.name} ({self.id}) on {', '.join(self.arrays)}, every {self.every} "
+                 f"from step {self.start}"]
+        if d is None:
+            return lines[0] + ": not planned yet (waiting for the arrays' layout)"
+        lines.append(f"  placement: {d.placement}{' (pinned)' if d.pinned else ''} - {d.reason}")
+        if t is not None:
+            ntask = len(t.dsk) - len(t.sources)
+            per_block = sum(s.tasks for s in t.stages.values())
+            lines.append(f"  tasks: {ntask} in the graph; {per_block} per-block "
+                         f"({'in-process' if self.in_process else 'on Dask'}) in {len(t.stages)} blocks, "
+                         f"{ntask - per_block} on Dask (combine/aggregate)")
+            kernels = {s.ir for s in t.stages.values()}
+            lines.append(f"  kernels: {len(kernels)} distinct; traced in {t.trace_seconds * 1e3:.1f} ms")
+        lines.append(f"  bytes per step: raw {_mib(d.bytes_raw)}, in-process results {_mib(d.bytes_in_process)}"
+                     f" ({100.0 * (1 - d.bytes_in_process / max(d.bytes_raw, 1)):.2f}% saved when in-process)")
+        meas = d.measured_kernel_s
+        m = f"measured {np.median(meas) * 1e3:.3f} ms over {len(meas)} steps" if meas else "not measured"
+        lines.append(f"  in-process kernel per step (slowest rank): estimated {d.est_kernel_s * 1e3:.3f} ms, "
+                     f"{m}; the copy it replaces: estimated {d.est_copy_s * 1e3:.3f} ms")
+        if self.steps:
+            lines.append(f"  ran {self.steps} steps: blocks in-process {self.blocks['in_process']}, raw "
+                         f"{self.blocks['raw']}; time to result median {np.median(self.latency) * 1e3:.1f} ms")
+        if t is not None and t.reasons:
+            lines.append("  stays on Dask because: " + "; ".join(t.reasons[:5]))
+        return "\n".join(lines)
+
+
+def _mib(n: float) -> str:
+    return f"{n / 1048576:.3f} MiB" if n >= 1024 else f"{int(n)} B"

@@ -1,0 +1,535 @@
+"""Traced block expressions -> one Kokkos-dialect kernel (MLIR text).
+
+The kernel takes the block as a flat view and writes each output to its own flat
+view (the rank hands it staging memory, so results need no extra copy)::
+
+    func.func @situ_block(%in: memref<N x T>, %out0: memref<M0 x T0>, ...)
+
+Reductions, histograms and concatenations are materialised (into their output
+view, or a temporary); everything elementwise is recomputed inline where it is
+read, so ``(f * v).sum(axis=(2, 3))`` is one loop nest that reads ``f`` once.
+Full reductions are ``kokkos.parallel_reduce`` over an MDRange; partial ones a
+``kokkos.parallel_for`` over the kept dimensions with sequential inner loops;
+histograms a ``parallel_for`` with ``kokkos.atomic add`` after a binary search
+of the bin edges (NumPy's own edges, so bin membership is exact).
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from .trace import Node, Unmappable
+
+MLIR_TYPE = {np.dtype("f4"): "f32", np.dtype("f8"): "f64", np.dtype("i4"): "i32",
+             np.dtype("i8"): "i64", np.dtype("bool"): "i1"}
+CMP_F = {"greater": "ogt", "greater_equal": "oge", "less": "olt", "less_equal": "ole",
+         "equal": "oeq", "not_equal": "une"}
+CMP_I = {"greater": "sgt", "greater_equal": "sge", "less": "slt", "less_equal": "sle",
+         "equal": "eq", "not_equal": "ne"}
+MATH_F = {"sqrt": "math.sqrt", "exp": "math.exp", "log": "math.log", "sin": "math.sin",
+          "cos": "math.cos", "tanh": "math.tanh", "floor": "math.floor", "ceil": "math.ceil",
+          "absolute": "math.absf"}
+
+
+def mlir_type(dt: np.dtype) -> str:
+    try:
+        return MLIR_TYPE[np.dtype(dt)]
+    except KeyError:
+        raise Unmappable(f"dtype {dt} in a kernel") from None
+
+
+def _float_lit(v: float, ty: str = "f64") -> str:
+    if math.isnan(v) or math.isinf(v):  # MLIR spells these as bit patterns of the type
+        bits = {("f64", "nan"): "0x7FF8000000000000", ("f64", "inf"): "0x7FF0000000000000",
+                ("f64", "-inf"): "0xFFF0000000000000", ("f32", "nan"): "0x7FC00000",
+                ("f32", "inf"): "0x7F800000", ("f32", "-inf"): "0xFF800000"}
+        return bits[(ty, "nan" if math.isnan(v) else "inf" if v > 0 else "-inf")]
+    return repr(float(v))
+
+
+def _strides(shape: Sequence[int]) -> list[int]:
+    s, acc = [], 1
+    for n in reversed(shape):
+        s.append(acc)
+        acc *= max(int(n), 1)
+    return list(reversed(s))
+
+
+class _Body:
+    """SSA text of one function, with scoped value caches for nested regions."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.consts: dict[tuple, str] = {}
+        self.const_lines: list[str] = []
+        self.scopes: list[dict] = [{}]
+        self.indent = 1
+        self.n = 0
+
+    def fresh(self, base: str = "v") -> str:
+        self.n += 1
+        return f"%{base}{self.n}"
+
+    def emit(self, text: str) -> None:
+        self.lines.append("  " * self.indent + text)
+
+    def op(self, text: str, base: str = "v") -> str:
+        name = self.fresh(base)
+        self.emit(f"{name} = {text}")
+        return name
+
+    def const(self, value, ty: str) -> str:
+        key = (ty, value if not isinstance(value, float) or not math.isnan(value) else "nan")
+        if key not in self.consts:
+            name = f"%cst{len(self.consts)}"
+            if ty == "index":
+                lit = str(int(value))
+            elif ty == "i1":
+                lit = "true" if value else "false"
+            elif ty.startswith("f"):
+                lit = _float_lit(float(value), ty)
+            else:
+                lit = str(int(value))
+            self.const_lines.append(f"  {name} = arith.constant {lit} : {ty}")
+            self.consts[key] = name
+        return self.consts[key]
+
+    def lookup(self, key: tuple) -> str | None:
+        for s in reversed(self.scopes):
+            if key in s:
+                return s[key]
+        return None
+
+    def remember(self, key: tuple, value: str) -> str:
+        self.scopes[-1][key] = value
+        return value
+
+    def push(self) -> None:
+        self.scopes.append({})
+        self.indent += 1
+
+    def pop(self) -> None:
+        self.scopes.pop()
+        self.indent -= 1
+
+
+class KernelEmitter:
+    """Emit one kernel computing ``outputs`` (traced nodes) from one input block."""
+
+    def __init__(self, inp: Node, outputs: Sequence[Node], entry: str = "situ_block") -> None:
+        self.inp, self.outputs, self.entry = inp, list(outputs), entry
+        self.b = _Body()
+        self.globals: list[str] = []
+        self.global_names: dict[str, str] = {}
+        self.buffers: dict[int, tuple[str, list[int]]] = {}   # node id -> (memref value, strides)
+        self.temps: list[tuple[str, str]] = []
+
+    # -- entry point ---------------------------------------------------------------
+    def emit(self) -> str:
+        b = self.b
+        args = [f"%in: memref<{max(self.inp.size, 1)}x{mlir_type(self.inp.dtype)}>"]
+        self.buffers[id(self.inp)] = ("%in", _strides(self.inp.shape))
+        out_of: dict[int, str] = {}
+        for j, o in enumerate(self.outputs):
+            args.append(f"%out{j}: memref<{max(o.size, 1)}x{mlir_type(o.dtype)}>")
+            out_of.setdefault(id(o), f"%out{j}")
+        for n in self._materialised_order():
+            target = out_of.get(id(n))
+            if target is None:
+                target = b.op(f"memref.alloc() : {self._flat(n)}", "tmp")
+                self.temps.append((target, self._flat(n)))
+            self.buffers[id(n)] = (target, _strides(n.shape))
+            self._materialise(n, target)
+        for j, o in enumerate(self.outputs):  # outputs that were not materialised in place
+            dst = f"%out{j}"
+            src = self.buffers.get(id(o))
+            if src is None or src[0] != dst:
+                self._write_elementwise(o, dst)
+        for name, ty in self.temps:
+            b.emit(f"memref.dealloc {name} : {ty}")
+        b.emit("return")
+        head = [f"func.func @{self.entry}({', '.join(args)}) {{"]
+        return "\n".join(self.globals + head + b.const_lines + b.lines + ["}"]) + "\n"
+
+    @staticmethod
+    def _flat(n: Node) -> str:
+        return f"memref<{max(n.size, 1)}x{mlir_type(n.dtype)}>"
+
+    def _materialised_order(self) -> list[Node]:
+        """Reductions, histograms and concatenations, producers first."""
+        order: list[Node] = []
+        seen: set[int] = set()
+
+        def visit(n: Node) -> None:
+            if id(n) in seen:
+                return
+            seen.add(id(n))
+            for a in n.args:
+                visit(a)
+            if n.op in ("reduce", "hist", "concat"):
+                order.append(n)
+        for o in self.outputs:
+            visit(o)
+        return order
+
+    # -- loops ---------------------------------------------------------------------
+    def _loop(self, kind: str, shape: Sequence[int], extra: str = "") -> list[str]:
+        """Open a parallel_for / parallel_reduce over ``shape``; returns the index values."""
+        b = self.b
+        ivs = [b.fresh("i") for _ in shape]
+        lo = ", ".join(b.const(0, "index") for _ in shape)
+        hi = ", ".join(b.const(int(s), "index") for s in shape)
+        b.emit(f"{kind} default ({', '.join(ivs)}) = ({lo}) to ({hi}){extra} {{")
+        b.push()
+        return ivs
+
+    def _close(self) -> None:
+        self.b.pop()
+        self.b.emit("}")
+
+    def _lin(self, idx: Sequence[str], strides: Sequence[int]) -> str:
+        b = self.b
+        key = ("lin", tuple(idx), tuple(strides))
+        hit = b.lookup(key)
+        if hit:
+            return hit
+        acc = None
+        for i, s in zip(idx, strides):
+            t = i if s == 1 else b.op(f"arith.muli {i}, {b.const(s, 'index')} : index", "x")
+            acc = t if acc is None else b.op(f"arith.addi {acc}, {t} : index", "x")
+        return b.remember(key, acc or b.const(0, "index"))
+
+    def _store(self, value: str, dst: str, n: Node, idx: Sequence[str]) -> None:
+        lin = self._lin(idx, _strides(n.shape))
+        self.b.emit(f"memref.store {value}, {dst}[{lin}] : {self._flat(n)}")
+
+    def _write_elementwise(self, n: Node, dst: str) -> None:
+        if n.op == "concat":
+            self._write_concat(n, dst)
+            return
+        if not n.shape:
+            self._store(self.value(n, []), dst, n, [])
+            return
+        idx = self._loop("kokkos.parallel_for", n.shape)
+        self._store(self.value(n, idx), dst, n, idx)
+        self._close()
+
+    def _write_concat(self, n: Node, dst: str) -> None:
+        axis, off = n.attrs["axis"], 0
+        strides = _strides(n.shape)
+        for part in n.args:
+            idx = self._loop("kokkos.parallel_for", part.shape)
+            v = self.value(part, idx)
+            at = list(idx)
+            if off:
+                at[axis] = self.b.op(f"arith.addi {idx[axis]}, {self.b.const(off, 'index')} : index", "x")
+            self.b.emit(f"memref.store {v}, {dst}[{self._lin(at, strides)}] : {self._flat(n)}")
+            self._close()
+            off += part.shape[axis]
+
+    def _materialise(self, n: Node, dst: str) -> None:
+        if n.op == "reduce":
+            self._reduce(n, dst)
+        elif n.op == "hist":
+            self._hist(n, dst)
+        else:
+            self._write_concat(n, dst)
+
+    def _combine(self, kind: str, dt: np.dtype, a: str, x: str) -> str:
+        ty = mlir_type(dt)
+        f = dt.kind == "f"
+        op = {"sum": "arith.addf" if f else "arith.addi", "prod": "arith.mulf" if f else "arith.muli",
+              "min": "arith.minimumf" if f else "arith.minsi",
+              "max": "arith.maximumf" if f else "arith.maxsi"}[kind]
+        if dt == np.dtype(bool):
+            op = {"sum": "arith.ori", "prod": "arith.andi", "min": "arith.andi", "max": "arith.ori"}[kind]
+        return self.b.op(f"{op} {a}, {x} : {ty}", "r")
+
+    def _identity(self, kind: str, dt: np.dtype) -> str:
+        ty = mlir_type(dt)
+        if dt == np.dtype(bool):
+            return self.b.const(kind in ("prod", "min"), ty)
+        if kind == "sum":
+            return self.b.const(0.0 if dt.kind == "f" else 0, ty)
+        if kind == "prod":
+            return self.b.const(1.0 if dt.kind == "f" else 1, ty)
+        if dt.kind == "f":
+            return self.b.const(math.inf if kind == "min" else -math.inf, ty)
+        info = np.iinfo(dt)
+        return self.b.const(int(info.max if kind == "min" else info.min), ty)
+
+    def _reducer_symbol(self, kind: str, dt: np.dtype) -> str:
+        """Floating min/max as custom reducers: NumPy propagates NaN, Kokkos' built-ins do not."""
+        if dt.kind != "f" or kind not in ("min", "max"):
+            return kind
+        ty = mlir_type(dt)
+        name = f"situ_{kind}_{ty}"
+        if not any(f"@{name} " in g for g in self.globals):
+            init = _float_lit(math.inf if kind == "min" else -math.inf, ty)
+            op = "arith.minimumf" if kind == "min" else "arith.maximumf"
+            self.globals.append(
+                f"kokkos.reducer @{name} : {ty} init {{\n  %i = arith.constant {init} : {ty}\n"
+                f"  kokkos.yield %i : {ty}\n}} join {{\n^bb0(%a: {ty}, %b: {ty}):\n"
+                f"  %r = {op} %a, %b : {ty}\n  kokkos.yield %r : {ty}\n}}")
+        return "@" + name
+
+    def _reduce(self, n: Node, dst: str) -> None:
+        b = self.b
+        (src,) = n.args
+        kind, axes, dt = n.attrs["kind"], n.attrs["axes"], n.dtype
+        ty = mlir_type(dt)
+        kept = [d for d in range(len(src.shape)) if d not in axes]
+        red = list(axes)
+        if not kept:
+            if not src.shape:   # reducing a 0-d value
+                v = self._cast(self.value(src, []), src.dtype, dt)
+                self._store(v, dst, n, [b.const(0, "index")] * len(n.shape))
+                return
+            res = b.fresh("red")
+            ivs = [b.fresh("i") for _ in src.shape]
+            lo = ", ".join(b.const(0, "index") for _ in src.shape)
+            hi = ", ".join(b.const(int(s), "index") for s in src.shape)
+            b.emit(f"{res} = kokkos.parallel_reduce default ({', '.join(ivs)}) = ({lo}) to ({hi}) "
+                   f"reduce [{self._reducer_symbol(kind, dt)}] -> {ty} {{")
+            b.push()
+            v = self._cast(self.value(src, ivs), src.dtype, dt)
+            b.emit(f"kokkos.yield {v} : {ty}")
+            b.pop()
+            b.emit("}")
+            self._store(res, dst, n, [b.const(0, "index")] * len(n.shape))
+            return
+        kidx = self._loop("kokkos.parallel_for", [src.shape[d] for d in kept])
+        acc = self._identity(kind, dt)
+        full: dict[int, str] = dict(zip(kept, kidx))
+        closers = []
+        for d in red:
+            iv, a_in = b.fresh("j"), b.fresh("acc")
+            res = b.fresh("s")
+            b.emit(f"{res} = scf.for {iv} = {b.const(0, 'index')} to {b.const(src.shape[d], 'index')} "
+                   f"step {b.const(1, 'index')} iter_args({a_in} = {acc}) -> ({ty}) {{")
+            b.push()
+            full[d] = iv
+            closers.append(res)
+            acc = a_in
+        v = self._cast(self.value(src, [full[d] for d in range(len(src.shape))]), src.dtype, dt)
+        nxt = self._combine(kind, dt, acc, v)
+        for res in reversed(closers):
+            b.emit(f"scf.yield {nxt} : {ty}")
+            b.pop()
+            b.emit("}")
+            nxt = res
+        out_idx = [kidx[kept.index(d)] if d in kept else b.const(0, "index")
+                   for d in range(len(src.shape)) if n.attrs["keepdims"] or d in kept]
+        self._store(nxt, dst, n, out_idx)
+        self._close()
+
+    def _hist(self, n: Node, dst: str) -> None:
+        b = self.b
+        (src,) = n.args
+        edges = np.asarray(n.attrs["edges"])
+        nb = edges.size - 1
+        cdt = np.result_type(src.dtype, edges.dtype) if src.dtype.kind == "f" else np.dtype("f8")
+        if edges.dtype.kind == "f" and edges.dtype != cdt:
+            edges = edges.astype(cdt)
+        cty = mlir_type(cdt)
+        gname = f"situ_edges_{len(self.globals)}"
+        vals = ", ".join(_float_lit(float(e), cty) for e in edges)
+        self.globals.append(f'memref.global "private" constant @{gname} : memref<{edges.size}x{cty}> = '
+                            f"dense<[{vals}]>")
+        idx = self._loop("kokkos.parallel_for", [nb])
+        b.emit(f"memref.store {b.const(0, 'i64')}, {dst}[{idx[0]}] : {self._flat(n)}")
+        self._close()
+        if src.size == 0:
+            return
+        e = b.op(f"memref.get_global @{gname} : memref<{edges.size}x{cty}>", "edges")
+        idx = self._loop("kokkos.parallel_for", src.shape) if src.shape else []
+        v = self._cast(self.value(src, idx), src.dtype, cdt)
+        first = b.op(f"memref.load {e}[{b.const(0, 'index')}] : memref<{edges.size}x{cty}>", "e")
+        last = b.op(f"memref.load {e}[{b.const(nb, 'index')}] : memref<{edges.size}x{cty}>", "e")
+        ge = b.op(f"arith.cmpf oge, {v}, {first} : {cty}", "p")
+        le = b.op(f"arith.cmpf ole, {v}, {last} : {cty}", "p")
+        inside = b.op(f"arith.andi {ge}, {le} : i1", "p")
+        b.emit(f"scf.if {inside} {{")
+        b.push()
+        # Largest k with edges[k] <= v, clamped to the last bin (which is closed).
+        steps = max(1, int(math.ceil(math.log2(nb + 1))) + 1)
+        lo_in, hi_in = b.fresh("lo"), b.fresh("hi")
+        res = b.fresh("bs")
+        b.emit(f"{res}:2 = scf.for {b.fresh('k')} = {b.const(0, 'index')} to {b.const(steps, 'index')} "
+               f"step {b.const(1, 'index')} iter_args({lo_in} = {b.const(0, 'index')}, "
+               f"{hi_in} = {b.const(nb, 'index')}) -> (index, index) {{")
+        b.push()
+        s = b.op(f"arith.addi {lo_in}, {hi_in} : index", "x")
+        mid = b.op(f"arith.divui {s}, {b.const(2, 'index')} : index", "x")
+        em = b.op(f"memref.load {e}[{mid}] : memref<{edges.size}x{cty}>", "e")
+        up = b.op(f"arith.cmpf oge, {v}, {em} : {cty}", "p")
+        nlo = b.op(f"arith.select {up}, {mid}, {lo_in} : index", "x")
+        nhi = b.op(f"arith.select {up}, {hi_in}, {mid} : index", "x")
+        b.emit(f"scf.yield {nlo}, {nhi} : index, index")
+        b.pop()
+        b.emit("}")
+        top = b.const(nb - 1, "index")
+        k = b.op(f"arith.minui {res}#0, {top} : index", "x")
+        b.op(f"kokkos.atomic add {b.const(1, 'i64')}, {dst}[{k}] : {self._flat(n)}", "old")
+        b.pop()
+        b.emit("}")
+        if src.shape:
+            self._close()
+
+    # -- values ----------------------------------------------------------------------
+    def value(self, n: Node, idx: Sequence[str]) -> str:
+        key = (id(n), tuple(idx))
+        hit = self.b.lookup(key)
+        if hit:
+            return hit
+        return self.b.remember(key, self._value(n, list(idx)))
+
+    def _value(self, n: Node, idx: list[str]) -> str:
+        b = self.b
+        if id(n) in self.buffers:
+            buf, strides = self.buffers[id(n)]
+            ty = f"memref<{max(n.size, 1)}x{mlir_type(n.dtype)}>"
+            return b.op(f"memref.load {buf}[{self._lin(idx, strides)}] : {ty}", "l")
+        if n.op == "const":
+            a = n.attrs["value"]
+            if a.size == 1:
+                return self._scalar(a.reshape(()).item(), n.dtype)
+            ty = mlir_type(n.dtype)
+            flat = a.reshape(-1)
+            lits = ", ".join(_float_lit(float(x), ty) if n.dtype.kind == "f" else
+                             ("true" if x else "false") if n.dtype == np.dtype(bool) else str(int(x))
+                             for x in flat)
+            body = f"memref<{a.size}x{ty}> = dense<[{lits}]>"
+            gname = self.global_names.get(body)
+            if gname is None:  # identical constants (Dask's numel per reduction) share one global
+                gname = self.global_names[body] = f"situ_const_{len(self.globals)}"
+                self.globals.append(f'memref.global "private" constant @{gname} : {body}')
+            g = b.op(f"memref.get_global @{gname} : memref<{a.size}x{ty}>", "g")
+            self.buffers[id(n)] = (g, _strides(n.shape))
+            return b.op(f"memref.load {g}[{self._lin(idx, _strides(n.shape))}] : memref<{a.size}x{ty}>", "l")
+        if n.op == "cast":
+            return self._cast(self.value(n.args[0], self._bcast(idx, n.shape, n.args[0].shape)),
+                              n.args[0].dtype, n.dtype)
+        if n.op == "view":
+            return self.value(n.args[0], self._view_index(n, idx))
+        if n.op == "map":
+            return self._map(n, idx)
+        raise Unmappable(f"{n.op} used as an elementwise operand")
+
+    def _scalar(self, v, dt: np.dtype) -> str:
+        ty = mlir_type(dt)
+        if dt == np.dtype(bool):
+            return self.b.const(bool(v), ty)
+        return self.b.const(float(v) if dt.kind == "f" else int(v), ty)
+
+    def _view_index(self, n: Node, idx: list[str]) -> list[str]:
+        b = self.b
+        out = []
+        for out_dim, start, step in n.attrs["dims"]:
+            if out_dim is None:
+                out.append(b.const(start, "index"))
+                continue
+            i = idx[out_dim]
+            if step != 1:
+                i = b.op(f"arith.muli {i}, {b.const(step, 'index')} : index", "x")
+            if start:
+                i = b.op(f"arith.addi {i}, {b.const(start, 'index')} : index", "x")
+            out.append(i)
+        return out
+
+    def _bcast(self, idx: list[str], shape: Sequence[int], arg_shape: Sequence[int]) -> list[str]:
+        off = len(shape) - len(arg_shape)
+        return [self.b.const(0, "index") if s == 1 and shape[off + d] != 1 else idx[off + d]
+                for d, s in enumerate(arg_shape)]
+
+    def _cast(self, v: str, src: np.dtype, dst: np.dtype) -> str:
+        src, dst = np.dtype(src), np.dtype(dst)
+        if src == dst:
+            return v
+        b = self.b
+        ts, td = mlir_type(src), mlir_type(dst)
+        if dst == np.dtype(bool):
+            if src.kind == "f":
+                return b.op(f"arith.cmpf une, {v}, {b.const(0.0, ts)} : {ts}", "p")
+            return b.op(f"arith.cmpi ne, {v}, {b.const(0, ts)} : {ts}", "p")
+        if src == np.dtype(bool):
+            return b.op(f"arith.{'uitofp' if dst.kind == 'f' else 'extui'} {v} : i1 to {td}", "c")
+        if src.kind == "f" and dst.kind == "f":
+            op = "extf" if dst.itemsize > src.itemsize else "truncf"
+        elif src.kind == "f":
+            op = "fptosi"
+        elif dst.kind == "f":
+            op = "sitofp"
+        else:
+            op = "extsi" if dst.itemsize > src.itemsize else "trunci"
+        return b.op(f"arith.{op} {v} : {ts} to {td}", "c")
+
+    def _map(self, n: Node, idx: list[str]) -> str:
+        b = self.b
+        fn = n.attrs["fn"]
+        if fn == "where":
+            c, x, y = n.args
+            cv = self.value(c, self._bcast(idx, n.shape, c.shape))
+            xv = self._cast(self.value(x, self._bcast(idx, n.shape, x.shape)), x.dtype, n.dtype)
+            yv = self._cast(self.value(y, self._bcast(idx, n.shape, y.shape)), y.dtype, n.dtype)
+            return b.op(f"arith.select {cv}, {xv}, {yv} : {mlir_type(n.dtype)}", "w")
+        if fn in CMP_F or fn in ("logical_and", "logical_or", "logical_not", "isnan"):
+            cdt = np.result_type(*[a.dtype for a in n.args])
+        elif fn == "true_divide" and n.dtype.kind == "f":
+            cdt = n.dtype
+        else:
+            cdt = n.dtype
+        vals = [self._cast(self.value(a, self._bcast(idx, n.shape, a.shape)), a.dtype,
+                           np.dtype(bool) if fn.startswith("logical") else cdt) for a in n.args]
+        ty = mlir_type(cdt)
+        f = cdt.kind == "f"
+        if fn.startswith("logical"):
+            if fn == "logical_not":
+                return b.op(f"arith.xori {vals[0]}, {b.const(True, 'i1')} : i1", "p")
+            return b.op(f"arith.{'andi' if fn == 'logical_and' else 'ori'} {vals[0]}, {vals[1]} : i1", "p")
+        if fn in CMP_F:
+            if f:
+                return b.op(f"arith.cmpf {CMP_F[fn]}, {vals[0]}, {vals[1]} : {ty}", "p")
+            return b.op(f"arith.cmpi {CMP_I[fn]}, {vals[0]}, {vals[1]} : {ty}", "p")
+        if fn == "isnan":
+            if not f:
+                return b.const(False, "i1")
+            return b.op(f"arith.cmpf uno, {vals[0]}, {vals[0]} : {ty}", "p")
+        binary = {"add": ("addf", "addi"), "subtract": ("subf", "subi"), "multiply": ("mulf", "muli"),
+                  "maximum": ("maximumf", "maxsi"), "minimum": ("minimumf", "minsi"),
+                  "fmax": ("maxnumf", "maxsi"), "fmin": ("minnumf", "minsi"),
+                  "true_divide": ("divf", None), "floor_divide": (None, "floordivsi"),
+                  "power": ("math.powf", "math.ipowi")}
+        if fn in binary:
+            fop, iop = binary[fn]
+            op = fop if f else iop
+            if op is None:
+                raise Unmappable(f"numpy.{fn} on {cdt}")
+            full = op if op.startswith("math.") else f"arith.{op}"
+            return b.op(f"{full} {vals[0]}, {vals[1]} : {ty}", "a")
+        if fn == "negative":
+            return b.op(f"arith.negf {vals[0]} : {ty}", "a") if f else \
+                b.op(f"arith.subi {b.const(0, ty)}, {vals[0]} : {ty}", "a")
+        if fn == "positive":
+            return vals[0]
+        if fn == "square":
+            return b.op(f"arith.{'mulf' if f else 'muli'} {vals[0]}, {vals[0]} : {ty}", "a")
+        if fn == "absolute" and not f:
+            return b.op(f"math.absi {vals[0]} : {ty}", "a")
+        if fn in MATH_F and f:
+            return b.op(f"{MATH_F[fn]} {vals[0]} : {ty}", "a")
+        raise Unmappable(f"numpy.{fn} on {cdt}")
+
+
+def emit_kernel(inp: Node, outputs: Sequence[Node], entry: str = "situ_block") -> str:
+    """MLIR text of the kernel computing ``outputs`` from the block ``inp``.
+
+    >>> from situ.planner.trace import Node, reduce, Sym
+    >>> import numpy as np
+    >>> x = Node("input", (), (4, 3), np.dtype("f8"))
+    >>> "parallel_for" in emit_kernel(x, [reduce("sum", Sym(x), axis=1).node])
+    True
+    """
+    return KernelEmitter(inp, outputs, entry).emit()

@@ -1,0 +1,292 @@
+"""Read an analysis' Dask graph, find the per-block stages and rewrite the graph
+to consume their in-process results.
+
+The analysis runs once on placeholder arrays of the simulation's layout (one
+source key per rank block). A task is *per-block* when everything it depends on
+comes from one source block; the per-block tasks whose results leave that set
+(consumed by a task of several blocks, or an output) form the block's
+*frontier*. Tracing the per-block tasks on a :class:`~situ.planner.trace.Sym`
+gives the expression a rank must compute; each frontier result is rebuilt on
+the worker from the kernel's outputs (``_rebuild``), and the rest of the graph
+(combine tree, aggregation) runs on Dask unchanged.
+"""
+from __future__ import annotations
+
+import graphlib
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import dask
+import dask.array as da
+import numpy as np
+from dask._task_spec import Alias, DataNode, GraphNode, Task, TaskRef, convert_legacy_graph
+
+from .emit import emit_kernel
+from .trace import Node, Sym, Unmappable, leaves, register_dask_dispatch
+
+PLAN_STEP = -1  # the step number of placeholder keys
+
+
+@dataclass
+class BlockStage:
+    """The in-process stage of one rank block of one array."""
+    array: str
+    rank: int
+    source: tuple                      # template source key
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    frontier: dict = field(default_factory=dict)   # template key -> rebuild spec
+    outputs: list[Node] = field(default_factory=list)
+    drop: set = field(default_factory=set)          # template keys the stage replaces
+    ir: str = ""
+    tasks: int = 0
+    flops: int = 0
+
+    @property
+    def bytes_in(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+    @property
+    def bytes_out(self) -> int:
+        return sum(o.size * o.dtype.itemsize for o in self.outputs)
+
+
+@dataclass
+class Template:
+    """An analysis traced on the layout: its graph, outputs and per-block stages."""
+    dsk: dict                           # template key -> GraphNode
+    outputs: Any                        # pytree of da.Array (template) / plain values
+    sources: dict                       # template source key -> (array, rank)
+    stages: dict = field(default_factory=dict)      # source key -> BlockStage
+    reasons: list[str] = field(default_factory=list)  # why something stays on Dask
+    trace_seconds: float = 0.0
+
+    @property
+    def placeable(self) -> bool:
+        return bool(self.stages) and not self.reasons
+
+
+def source_key(array: str, rank: int, step: int = PLAN_STEP) -> tuple:
+    """The Dask key of a rank's block (the same as the worker plugin's)."""
+    return (f"situ-{array}", step, rank)
+
+
+def placeholders(layouts: dict) -> tuple[dict[str, da.Array], dict]:
+    """Placeholder arrays over the simulation's blocks (no data), and their source keys."""
+    from ..session import block_cells  # the same cut as live steps
+    arrays, sources = {}, {}
+    for name, lay in layouts.items():
+        info = {"dtype": lay["dtype"],
+                "blocks": [[list(source_key(name, int(r))), s, c] for r, (s, c) in sorted(
+                    lay["blocks"].items(), key=lambda kv: int(kv[0])) if np.prod(c) > 0]}
+        chunks, cells = block_cells(name, PLAN_STEP, info)
+        gname = f"situ-{name}-plan"
+        dsk: dict = {}
+        for cell, key, sl in cells:
+            sources[key] = (name, key[2])
+            dsk.setdefault(key, DataNode(key, None))
+            dsk[(gname, *cell)] = Alias((gname, *cell), key) if sl is None else \
+                Task((gname, *cell), _getitem, TaskRef(key), sl)
+        from ..protocol import DTYPES
+        arrays[name] = da.Array(dsk, gname, chunks=chunks, dtype=DTYPES[lay["dtype"]])
+    return arrays, sources
+
+
+def _getitem(x: Any, sl: tuple) -> Any:
+    return x[sl]
+
+
+def _collections(tree: Any) -> list[da.Array]:
+    return [v for _, v in leaves(tree) if isinstance(v, da.Array)]
+
+
+def trace(fn: Callable, layouts: dict) -> Template:
+    """Run ``fn(**placeholders)`` and find each rank block's in-process stage."""
+    register_dask_dispatch()
+    t0 = time.perf_counter()
+    arrays, sources = placeholders(layouts)
+    outputs = fn(**arrays)
+    colls = _collections(outputs)
+    if not colls:
+        raise TypeError("an analysis must return Dask arrays (or dicts/tuples/lists of them)")
+    graph: dict = {}
+    for c in colls:
+        graph.update(c.__dask_graph__())
+    dsk = convert_legacy_graph(graph)
+    tpl = Template(dsk=dsk, outputs=outputs, sources=sources)
+    out_keys = {k for c in colls for k in dask.core.flatten(c.__dask_keys__())}
+
+    deps = {k: set(v.dependencies) for k, v in dsk.items()}
+    order = list(graphlib.TopologicalSorter(deps).static_order())
+    src: dict = {}
+    for k in order:
+        src[k] = {k} if k in sources else set().union(*(src[d] for d in deps[k])) if deps[k] else set()
+    users: dict = {k: [] for k in dsk}
+    for k, ds in deps.items():
+        for d in ds:
+            users[d].append(k)
+
+    consts: dict = {}
+
+    def const_value(k: Any) -> Any:  # tasks of no block: evaluate once, for real
+        if k not in consts:
+            consts[k] = dsk[k]({d: const_value(d) for d in deps[k]})
+        return consts[k]
+
+    per_block: dict = {s: [] for s in sources}
+    for k in order:
+        if k not in sources and len(src[k]) == 1:
+            per_block[next(iter(src[k]))].append(k)
+    for s, keys in per_block.items():
+        if not keys:
+            continue   # this block is only forwarded raw (or not used)
+        name, rank = sources[s]
+        lay = layouts[name]
+        from ..protocol import DTYPES
+        count = tuple(int(c) for c in lay["blocks"][str(rank)][1]) if str(rank) in lay["blocks"] else \
+            tuple(int(c) for c in lay["blocks"][rank][1])
+        inp = Node("input", (), count, np.dtype(DTYPES[lay["dtype"]]))
+        stage = BlockStage(array=name, rank=rank, source=s, shape=count, dtype=inp.dtype)
+        keyset = set(keys)
+        values: dict = {s: Sym(inp)}
+        try:
+            for k in keys:
+                args = {d: values[d] if d in values else const_value(d) for d in deps[k]}
+                values[k] = dsk[k](args)
+        except Unmappable as e:
+            tpl.reasons.append(f"{_label(k)} (block of rank {rank}): {e}")
+            continue
+        except Exception as e:  # a chunk function NumPy itself would run but we cannot trace
+            tpl.reasons.append(f"{_label(k)} (block of rank {rank}): {type(e).__name__}: {e}")
+            continue
+        if any(u not in keyset for u in users[s]):
+            tpl.reasons.append(f"{_label(users[s][0])} reads the raw block of rank {rank} together "
+                               f"with other data")
+            continue
+        frontier = [k for k in keys if k in out_keys or any(u not in keyset for u in users[k])]
+        outs: dict[int, int] = {}
+        for k in frontier:
+            stage.frontier[k] = _spec(values[k], stage.outputs, outs)
+        stage.drop = keyset
+        stage.tasks = len(keys)
+        try:
+            stage.ir = emit_kernel(inp, stage.outputs)
+        except Unmappable as e:
+            tpl.reasons.append(f"block of rank {rank}: {e}")
+            continue
+        stage.flops = _flops(stage.outputs)
+        tpl.stages[s] = stage
+    tpl.trace_seconds = time.perf_counter() - t0
+    return tpl
+
+
+def _label(key: Any) -> str:
+    name = key[0] if isinstance(key, tuple) else str(key)
+    return name.rsplit("-", 1)[0] if "-" in name else name
+
+
+def _spec(value: Any, outputs: list[Node], index: dict[int, int]) -> Any:
+    """A frontier result with each symbolic leaf replaced by ("out", j)."""
+    if isinstance(value, dict):
+        return {"dict": {k: _spec(v, outputs, index) for k, v in value.items()}}
+    if isinstance(value, (tuple, list)):
+        return {"seq": [_spec(v, outputs, index) for v in value], "tuple": isinstance(value, tuple)}
+    if isinstance(value, Sym):
+        n = value.node
+        if n.op == "const":
+            return {"const": n.attrs["value"]}
+        if id(n) not in index:
+            index[id(n)] = len(outputs)
+            outputs.append(n)
+        return {"out": index[id(n)], "shape": n.shape, "dtype": n.dtype.str}
+    if isinstance(value, Node):
+        raise Unmappable("internal: bare node in a task result")
+    return {"const": value}
+
+
+def _rebuild(spec: Any, *outs: np.ndarray) -> Any:
+    """Turn a rank's flat kernel outputs back into the frontier task's result."""
+    if "out" in spec:
+        a = np.asarray(outs[spec["out"]]).view(spec["dtype"])[: int(np.prod(spec["shape"], dtype=np.int64))]
+        a = a.reshape(spec["shape"])
+        return a[()] if a.ndim == 0 else a
+    if "const" in spec:
+        return spec["const"]
+    if "dict" in spec:
+        return {k: _rebuild(v, *outs) for k, v in spec["dict"].items()}
+    seq = [_rebuild(v, *outs) for v in spec["seq"]]
+    return tuple(seq) if spec["tuple"] else seq
+
+
+def _flops(outputs: Sequence[Node]) -> int:
+    seen: set[int] = set()
+    total = 0
+
+    def visit(n: Node, reps: int) -> None:
+        nonlocal total
+        if n.op in ("map", "cast", "reduce", "hist"):
+            total += max(n.args[0].size if n.op in ("reduce", "hist") else n.size, 1)
+        for a in n.args:
+            if id(a) not in seen:
+                seen.add(id(a))
+                visit(a, reps)
+    for o in outputs:
+        visit(o, 1)
+    return total
+
+
+def rename(key: Any, step: int) -> Any:
+    if isinstance(key, tuple):
+        return (f"{key[0]}@{step}",) + key[1:]
+    return f"{key}@{step}"
+
+
+def step_graph(tpl: Template, step: int, stage_outputs: Callable[[str, int, int], list | None],
+               raw_block: Callable[[str, int], Any]) -> tuple[Any, dict]:
+    """This step's graph, as the template's outputs rebuilt over the step's data.
+
+    ``stage_outputs(array, rank, n)`` gives the ``n`` in-process results of a rank's
+    block (graph values: Futures on a cluster, DataNodes in tests) or None if they
+    did not arrive; then ``raw_block(array, rank)`` gives the raw block, which
+    feeds the original per-block tasks. Keys are renamed per step so steps never
+    share a key. Returns (outputs pytree, {"in_process": n, "raw": n}).
+    """
+    dsk: dict = {}
+    drop: set = set()
+    counts = {"in_process": 0, "raw": 0}
+    subs: dict = {k: rename(k, step) for k in tpl.dsk}
+    for s, (name, rank) in tpl.sources.items():
+        stage = tpl.stages.get(s)
+        outs = stage_outputs(name, rank, len(stage.outputs)) if stage is not None else None
+        if stage is not None and outs is not None:
+            counts["in_process"] += 1
+            drop |= stage.drop | {s}
+            refs = []
+            for j, v in enumerate(outs):
+                k = (f"situ-stage@{step}", name, rank, j)
+                dsk[k] = DataNode(k, v) if isinstance(v, np.ndarray) else v
+                refs.append(TaskRef(k))
+            for fk, spec in stage.frontier.items():
+                dsk[subs[fk]] = Task(subs[fk], _rebuild, spec, *refs)
+            continue
+        counts["raw"] += 1
+        v = raw_block(name, rank)
+        dsk[subs[s]] = DataNode(subs[s], v) if isinstance(v, np.ndarray) else v
+        drop.add(s)
+    for k, node in tpl.dsk.items():
+        if k not in drop:
+            dsk[subs[k]] = node.substitute(subs, key=subs[k])
+
+    def out(v: Any) -> Any:
+        if isinstance(v, da.Array):
+            return da.Array(dsk, rename(v.name, step), chunks=v.chunks, dtype=v.dtype, meta=v._meta)
+        if isinstance(v, dict):
+            return {k: out(x) for k, x in v.items()}
+        if isinstance(v, (tuple, list)):
+            return type(v)(out(x) for x in v)
+        return v
+    return out(tpl.outputs), counts
+
+
+__all__ = ["Template", "BlockStage", "trace", "step_graph", "source_key", "GraphNode"]

@@ -1,0 +1,74 @@
+"""Placement end to end: per-block stages compiled and run inside the ranks; the
+results equal the same analysis computed from the raw blocks, and only the
+partial results move."""
+import dask.array as da
+import numpy as np
+import pytest
+
+from e2e import SessionThread, expected, mpirun
+
+STEPS = 60
+
+
+def moments(a0):
+    v = np.linspace(0.0, 1.0, a0.shape[-1])
+    return {"sum": a0.sum(axis=-1), "weighted": (a0 * v).sum(axis=(1, 2)), "mean": a0.mean(),
+            "var": a0.var(axis=0), "max": a0.max(axis=(0, 2)), "min": da.clip(a0, -500, 500).min(),
+            "hist": da.histogram(a0, bins=32, range=(-1000, 1000))[0],
+            "positive": (a0 > 0).sum(axis=1), "sqrt": da.sqrt(abs(a0[1:, ::2])).astype("f8").std(axis=-1)}
+
+
+@pytest.mark.parametrize("nranks,dtype,decomp", [(4, "f64", "uneven"), (4, "f32", "irregular"),
+                                                 (3, "i64", "empty"), (2, "i32", "uneven")])
+def test_placed_results_equal_unplaced(served, nranks, dtype, decomp):
+    shape = (13, 9, 6)
+    placed, raw = {}, {}
+
+    def setup(s):
+        a = s.analyse("a0", every=2, placement="in_process")(moments)
+        a.then(lambda step, r: placed.__setitem__(step, r))
+        b = s.analyse("a0", every=2, placement="in_situ")(moments)
+        b.then(lambda step, r: raw.__setitem__(step, r))
+        setup.analyses = (a, b)
+
+    st = SessionThread(served, setup)
+    r = mpirun(nranks, "e2e_sim", ["--dtype", dtype, "--shape", ",".join(map(str, shape)), "--steps", STEPS,
+                                   "--decomp", decomp, "--sleep-ms", 40], served.connection)
+    assert r.returncode == 0, r.stderr
+    assert st.join()["clean"]
+    a, b = setup.analyses
+    assert a.in_process and not b.in_process, a.explain()
+    assert not a.errors and not b.errors, a.errors + b.errors
+    assert a.blocks["in_process"] > 0, a.explain()   # the kernels really ran in the ranks
+    steps = sorted(placed)
+    assert steps == sorted(raw) and len(steps) >= STEPS // 2 - 2
+    rtol = 1e-5 if dtype == "f32" else 1e-12
+    for step in steps:
+        # the raw analysis against an independent NumPy computation, then placed against raw
+        want = moments(da.from_array(expected(dtype, shape, step)))
+        for k in want:
+            np.testing.assert_allclose(raw[step][k], np.asarray(want[k].compute()), rtol=rtol, atol=1e-9)
+            got = np.asarray(placed[step][k])
+            assert got.dtype == np.asarray(raw[step][k]).dtype and got.shape == np.asarray(raw[step][k]).shape
+            np.testing.assert_allclose(got, raw[step][k], rtol=rtol, atol=1e-9, err_msg=f"{k} step {step}")
+    text = a.explain()
+    assert "in_process" in text and "saved" in text
+
+
+def test_unmappable_stays_on_dask_with_a_reason(served):
+    got = {}
+
+    def setup(s):
+        a = s.analyse("a0", placement="auto")(lambda a0: {"arg": a0.argmax(axis=0)})
+        a.then(lambda step, r: got.__setitem__(step, r))
+        setup.a = a
+
+    st = SessionThread(served, setup)
+    r = mpirun(2, "e2e_sim", ["--shape", "10,4", "--steps", 3], served.connection)
+    assert r.returncode == 0, r.stderr
+    st.join()
+    assert not setup.a.in_process
+    assert "argmax" in setup.a.explain()
+    for step, v in got.items():
+        np.testing.assert_array_equal(v["arg"], expected("f64", (10, 4), step).argmax(axis=0))
+    assert sorted(got) == [0, 1, 2]
