@@ -12,7 +12,8 @@ ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 
 
 def test_density_from_dask_equals_the_solvers(tmp_path):
-    steps = 12  # analysed every step, so the last analysed step is the final state
+    steps = 80  # analysed every step, so the last analysed step is the final state; enough
+    # steps for the ranks to compile the placed moments and run them in-process
     cmd = [sys.executable, "-m", "situ.cli", "run", "-n", "4", "--quiet",
            os.path.join(ROOT, "apps/vlasov/analytics.py"), "--every", "1", "--out", str(tmp_path),
            "--save-density", str(tmp_path / "n.npy"), "--",
@@ -25,5 +26,8 @@ def test_density_from_dask_equals_the_solvers(tmp_path):
     dask = np.load(tmp_path / "n.npy")
     # same sums in another order: reassociation only
     np.testing.assert_allclose(dask, solver, rtol=1e-12, atol=0)
-    assert solver.min() > 0.5 and np.ptp(solver) > 0.1  # a real, perturbed density, not zeros
+    assert solver.min() > 0.5 and np.ptp(solver) > 1e-3  # a real, perturbed (damped) density
     assert (tmp_path / "vlasov.png").exists()
+    import json
+    report = json.loads((tmp_path / "vlasov.json").read_text())
+    assert report["placement"] == "in_process" and report["blocks"]["in_process"] > 0, report["blocks"]
