@@ -49,7 +49,7 @@ static struct situ_offload *load(const situ_ctx *ctx) {
         if (!o->lib) o->lib = try_open("libsitu-kokkos.so", why, sizeof why);
     }
     if (!o->lib) {
-        snprintf(o->error, sizeof o->error, "cannot load libsitu-kokkos (set kokkos_library): %s", why);
+        snprintf(o->error, sizeof o->error, "cannot load libsitu-kokkos (set kokkos_library): %.400s", why);
         return o;
     }
 #define SYM(field, name) *(void **)&o->field = dlsym(o->lib, name)
@@ -88,16 +88,16 @@ void situ_offload_compile(situ_ctx *ctx) {
         situ_kk_kernel *k = NULL;
         char msg[512] = "";
         if (!o) snprintf(msg, sizeof msg, "out of memory");
-        else if (*o->error) snprintf(msg, sizeof msg, "%s", o->error);
+        else if (*o->error) snprintf(msg, sizeof msg, "%.500s", o->error);
         else {
             int rc = o->compile(o->kk, p->ir, strlen(p->ir), p->entry, &k);
-            if (rc) snprintf(msg, sizeof msg, "%s: %.400s", o->strerror(rc), o->errmsg(o->kk));
+            if (rc) snprintf(msg, sizeof msg, "%.60s: %.400s", o->strerror(rc), o->errmsg(o->kk));
         }
         pthread_mutex_lock(&ctx->mu);
         p->kernel = k;
         p->failed = k == NULL;
-        if (!k) snprintf(ctx->plan_error, sizeof ctx->plan_error, "plan '%s' on array '%s': %s", p->id,
-                         p->array, msg);
+        if (!k) snprintf(ctx->plan_error, sizeof ctx->plan_error, "plan '%.23s' on array '%.40s': %.400s",
+                         p->id, p->array, msg);
         pthread_mutex_unlock(&ctx->mu);
     }
 }
@@ -134,8 +134,8 @@ int situ_offload_run(situ_ctx *ctx, situ_plan *p, const void *data, int64_t n, v
         args[1 + j] = view1(outs[j], kk_dtype(p->out[j].dtype), p->out[j].count);
     int rc = ctx->offload->call(p->kernel, args, 1 + p->nout, NULL, 0);
     if (rc) {
-        snprintf(ctx->plan_error, sizeof ctx->plan_error, "plan '%s' on array '%s': %s: %.300s", p->id,
-                 p->array, ctx->offload->strerror(rc), ctx->offload->errmsg(ctx->offload->kk));
+        snprintf(ctx->plan_error, sizeof ctx->plan_error, "plan '%.23s' on array '%.40s': %.60s: %.300s",
+                 p->id, p->array, ctx->offload->strerror(rc), ctx->offload->errmsg(ctx->offload->kk));
         p->failed = true; /* send the block raw from now on */
         p->kernel = NULL;
         return SITU_ERR_STATE;
