@@ -63,6 +63,13 @@ typedef struct {
   double *dtheta;         /* ntheta x np: d^m_{mu mu'}(theta_i) */
   double complex *ephi;   /* nphi x (2mmax+1): exp(i mu phi_j) */
   double complex *epsi;   /* npsi x na: exp(i mu' psi_k) */
+  /* tables of the blocked transforms (real arithmetic, point index fastest) */
+  double *fpsi;           /* npsi x na x 2: cos, sin(mu' psi_k) / npsi */
+  double *fphi;           /* nphi x (mmax+1) x 2: cos, sin(mu phi_j) / nphi */
+  double *bpsi;           /* npsi x na x 2: 2cos, 2sin(mu' psi_k) (1 for mu' = 0) */
+  double *bphi;           /* nphi x (2mmax+1) x 2: cos, sin(mu phi_j), mu signed */
+  double *wd;             /* ntheta x np: (2m+1) w_i d^m_{mu mu'}(theta_i) */
+  int64_t *pcol;          /* per p: (mu + mmax) * na + mu'/mrso */
 } mdft_proj;
 int mdft_proj_init(mdft_proj *p, const mdft_angles *a, const mdft_wigner *w, mdft_error *err);
 void mdft_proj_free(mdft_proj *p);
@@ -75,6 +82,16 @@ void mdft_proj_forward(const mdft_proj *p, const double *f, double complex *out,
                        double complex *work);
 void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t stride, double *f,
                         double complex *work);
+/* Blocked transforms of MDFT_PB points at once (nb <= MDFT_PB of them valid): f is
+ * no x MDFT_PB (orientation-major, point fastest; forward reads lanes >= nb, so the
+ * caller fills them), out/in hold point b, projection p at [p*stride + b];
+ * work: mdft_proj_block_work() doubles. Same sums as the per-point transforms. */
+#define MDFT_PB 16
+int64_t mdft_proj_block_work(const mdft_proj *p);
+void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *f, double complex *out,
+                             int64_t stride, double *work);
+void mdft_proj_backward_block(const mdft_proj *p, int64_t nb, const double complex *in,
+                              int64_t stride, double *f, double *work);
 
 /* ---- fft.c: batched in-place 3D complex FFTs over the projections ---- */
 typedef struct {

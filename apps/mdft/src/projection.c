@@ -8,12 +8,16 @@
 #include <stdlib.h>
 #include "internal.h"
 
+static int proj_tables(mdft_proj *p);
+
 int mdft_proj_init(mdft_proj *p, const mdft_angles *a, const mdft_wigner *w, mdft_error *err) {
   int mmax = a->mmax, mrso = a->mrso, nmu = 2 * mmax + 1;
   p->mmax = mmax;
   p->mrso = mrso;
   p->na = mmax / mrso + 1;
   p->ang = a;
+  p->fpsi = p->fphi = p->bpsi = p->bphi = p->wd = NULL;
+  p->pcol = NULL;
   p->np = 0;
   for (int m = 0; m <= mmax; m++) p->np += (int64_t)(2 * m + 1) * (m / mrso + 1);
   size_t np = (size_t)p->np, npi = (size_t)((mmax + 1) * nmu * p->na);
@@ -48,6 +52,10 @@ int mdft_proj_init(mdft_proj *p, const mdft_angles *a, const mdft_wigner *w, mdf
   for (int64_t k = 0; k < a->npsi; k++)
     for (int ia = 0; ia < p->na; ia++) p->epsi[k * p->na + ia] = cexp(I * ia * mrso * a->psi[k]);
   free(d);
+  if (proj_tables(p)) {
+    mdft_proj_free(p);
+    return mdft_fail(err, MDFT_ERR_NOMEM, "projection tables");
+  }
   return MDFT_OK;
 }
 
@@ -56,6 +64,9 @@ void mdft_proj_free(mdft_proj *p) {
   free(p->dtheta); free(p->ephi); free(p->epsi);
   p->pm = p->pmu = p->pmup = NULL; p->pindex = NULL; p->dtheta = NULL;
   p->ephi = p->epsi = NULL;
+  free(p->fpsi); free(p->fphi); free(p->bpsi); free(p->bphi); free(p->wd); free(p->pcol);
+  p->fpsi = p->fphi = p->bpsi = p->bphi = p->wd = NULL;
+  p->pcol = NULL;
 }
 
 int64_t mdft_proj_work(const mdft_proj *p) {
@@ -113,5 +124,180 @@ void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t st
       double s = creal(g1[ij * na] * conj(p->epsi[k * na]));
       for (int64_t ia = 1; ia < na; ia++) s += 2 * creal(g1[ij * na + ia] * conj(p->epsi[k * na + ia]));
       f[ij * nps + k] = s;
+    }
+}
+
+/* ---- blocked transforms: MDFT_PB points at once, real arithmetic, point index
+ * fastest so that every inner loop is a vector operation over points ---- */
+#define PB MDFT_PB
+
+static int proj_tables(mdft_proj *p) {
+  const mdft_angles *a = p->ang;
+  const int mmax = p->mmax, nmu = 2 * mmax + 1;
+  const int64_t na = p->na;
+  p->fpsi = malloc(sizeof(double) * (size_t)(a->npsi * na * 2));
+  p->bpsi = malloc(sizeof(double) * (size_t)(a->npsi * na * 2));
+  p->fphi = malloc(sizeof(double) * (size_t)(a->nphi * (mmax + 1) * 2));
+  p->bphi = malloc(sizeof(double) * (size_t)(a->nphi * nmu * 2));
+  p->wd = malloc(sizeof(double) * (size_t)(a->ntheta * p->np));
+  p->pcol = malloc(sizeof(int64_t) * (size_t)p->np);
+  if (!p->fpsi || !p->bpsi || !p->fphi || !p->bphi || !p->wd || !p->pcol) return 1;
+  for (int64_t k = 0; k < a->npsi; k++)
+    for (int64_t ia = 0; ia < na; ia++) {
+      double ang = (double)(ia * p->mrso) * a->psi[k];
+      p->fpsi[(k * na + ia) * 2] = cos(ang) / (double)a->npsi;
+      p->fpsi[(k * na + ia) * 2 + 1] = sin(ang) / (double)a->npsi;
+      p->bpsi[(k * na + ia) * 2] = (ia ? 2 : 1) * cos(ang);
+      p->bpsi[(k * na + ia) * 2 + 1] = (ia ? 2 : 1) * sin(ang);
+    }
+  for (int64_t j = 0; j < a->nphi; j++) {
+    for (int mu = 0; mu <= mmax; mu++) {
+      p->fphi[(j * (mmax + 1) + mu) * 2] = cos(mu * a->phi[j]) / (double)a->nphi;
+      p->fphi[(j * (mmax + 1) + mu) * 2 + 1] = sin(mu * a->phi[j]) / (double)a->nphi;
+    }
+    for (int mu = -mmax; mu <= mmax; mu++) {
+      p->bphi[(j * nmu + mu + mmax) * 2] = cos(mu * a->phi[j]);
+      p->bphi[(j * nmu + mu + mmax) * 2 + 1] = sin(mu * a->phi[j]);
+    }
+  }
+  for (int64_t q = 0; q < p->np; q++) {
+    p->pcol[q] = (int64_t)(p->pmu[q] + mmax) * na + p->pmup[q] / p->mrso;
+    for (int64_t i = 0; i < a->ntheta; i++)
+      p->wd[i * p->np + q] = (2 * p->pm[q] + 1) * a->wtheta[i] * p->dtheta[i * p->np + q];
+  }
+  return 0;
+}
+
+int64_t mdft_proj_block_work(const mdft_proj *p) {
+  const mdft_angles *a = p->ang;
+  return (a->ntheta * a->nphi * p->na + a->ntheta * (2 * p->mmax + 1) * p->na) * 2 * PB + 4 * PB;
+}
+
+void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *restrict f,
+                             double complex *out, int64_t stride, double *restrict work) {
+  const mdft_angles *a = p->ang;
+  const int64_t nt = a->ntheta, nph = a->nphi, nps = a->npsi, na = p->na, mmax = p->mmax;
+  const int64_t nmu = 2 * mmax + 1;
+  double *restrict f1 = work;                      /* (i,j,ia) x {re,im} x PB */
+  double *restrict f2 = f1 + nt * nph * na * 2 * PB; /* (i,mu,ia) x {re,im} x PB */
+  /* psi: f1 = <f e^{i mu' psi}>_psi */
+  for (int64_t ij = 0; ij < nt * nph; ij++) {
+    const double *fk = f + ij * nps * PB;
+    for (int64_t ia = 0; ia < na; ia++) {
+      double *restrict re = f1 + (ij * na + ia) * 2 * PB, *restrict im = re + PB;
+      for (int b = 0; b < PB; b++) re[b] = im[b] = 0;
+      for (int64_t k = 0; k < nps; k++) {
+        const double c = p->fpsi[(k * na + ia) * 2], s = p->fpsi[(k * na + ia) * 2 + 1];
+        for (int b = 0; b < PB; b++) {
+          re[b] += c * fk[k * PB + b];
+          im[b] += s * fk[k * PB + b];
+        }
+      }
+    }
+  }
+  /* phi: f2[mu] = <f1 e^{i mu phi}>_phi, mu and -mu from the same four sums */
+  for (int64_t i = 0; i < nt; i++)
+    for (int64_t ia = 0; ia < na; ia++)
+      for (int64_t mu = 0; mu <= mmax; mu++) {
+        double A[PB], B[PB], C[PB], D[PB];
+        for (int b = 0; b < PB; b++) A[b] = B[b] = C[b] = D[b] = 0;
+        for (int64_t j = 0; j < nph; j++) {
+          const double c = p->fphi[(j * (mmax + 1) + mu) * 2], s = p->fphi[(j * (mmax + 1) + mu) * 2 + 1];
+          const double *re = f1 + ((i * nph + j) * na + ia) * 2 * PB, *im = re + PB;
+          for (int b = 0; b < PB; b++) {
+            A[b] += c * re[b];
+            B[b] += s * im[b];
+            C[b] += s * re[b];
+            D[b] += c * im[b];
+          }
+        }
+        double *restrict pre = f2 + ((i * nmu + mu + mmax) * na + ia) * 2 * PB, *restrict pim = pre + PB;
+        double *restrict mre = f2 + ((i * nmu - mu + mmax) * na + ia) * 2 * PB, *restrict mim = mre + PB;
+        for (int b = 0; b < PB; b++) {
+          pre[b] = A[b] - B[b];
+          pim[b] = C[b] + D[b];
+        }
+        if (mu)
+          for (int b = 0; b < PB; b++) {
+            mre[b] = A[b] + B[b];
+            mim[b] = D[b] - C[b];
+          }
+      }
+  /* theta: f^m_{mu mu'} = (2m+1) sum_i w_i d^m_{mu mu'}(theta_i) f2_i */
+  double *restrict re = f2 + nt * nmu * na * 2 * PB, *restrict im = re + PB;
+  for (int64_t q = 0; q < p->np; q++) {
+    const int64_t col = p->pcol[q];
+    for (int b = 0; b < PB; b++) re[b] = im[b] = 0;
+    for (int64_t i = 0; i < nt; i++) {
+      const double c = p->wd[i * p->np + q];
+      const double *sre = f2 + (i * nmu * na + col) * 2 * PB, *sim = sre + PB;
+      for (int b = 0; b < PB; b++) {
+        re[b] += c * sre[b];
+        im[b] += c * sim[b];
+      }
+    }
+    double *restrict o = (double *)(out + q * stride);
+    for (int64_t b = 0; b < nb; b++) {
+      o[2 * b] = re[b];
+      o[2 * b + 1] = im[b];
+    }
+  }
+}
+
+void mdft_proj_backward_block(const mdft_proj *p, int64_t nb, const double complex *in,
+                              int64_t stride, double *restrict f, double *restrict work) {
+  const mdft_angles *a = p->ang;
+  const int64_t nt = a->ntheta, nph = a->nphi, nps = a->npsi, na = p->na, mmax = p->mmax;
+  const int64_t nmu = 2 * mmax + 1;
+  double *restrict g1 = work;                      /* (i,j,ia) x {re,im} x PB */
+  double *restrict g2 = g1 + nt * nph * na * 2 * PB; /* (i,mu,ia) x {re,im} x PB */
+  double *restrict re = g2 + nt * nmu * na * 2 * PB, *restrict im = re + PB;
+  /* theta: g2_i[mu,mu'] = sum_m f^m_{mu mu'} d^m_{mu mu'}(theta_i) */
+  for (int64_t c = 0; c < nt * nmu * na * 2 * PB; c++) g2[c] = 0;
+  for (int64_t q = 0; q < p->np; q++) {
+    const double *src = (const double *)(in + q * stride);
+    for (int64_t b = 0; b < nb; b++) {
+      re[b] = src[2 * b];
+      im[b] = src[2 * b + 1];
+    }
+    for (int64_t b = nb; b < PB; b++) re[b] = im[b] = 0;
+    const int64_t col = p->pcol[q];
+    for (int64_t i = 0; i < nt; i++) {
+      const double d = p->dtheta[i * p->np + q];
+      double *restrict dre = g2 + (i * nmu * na + col) * 2 * PB, *restrict dim = dre + PB;
+      for (int b = 0; b < PB; b++) {
+        dre[b] += re[b] * d;
+        dim[b] += im[b] * d;
+      }
+    }
+  }
+  /* phi: g1_{ij}[mu'] = sum_mu g2_i[mu,mu'] e^{-i mu phi_j} (real part only for mu' = 0) */
+  for (int64_t i = 0; i < nt; i++)
+    for (int64_t j = 0; j < nph; j++)
+      for (int64_t ia = 0; ia < na; ia++) {
+        double *restrict ore = g1 + ((i * nph + j) * na + ia) * 2 * PB, *restrict oim = ore + PB;
+        for (int b = 0; b < PB; b++) ore[b] = oim[b] = 0;
+        for (int64_t mu = 0; mu < nmu; mu++) {
+          const double c = p->bphi[(j * nmu + mu) * 2], s = p->bphi[(j * nmu + mu) * 2 + 1];
+          const double *sre = g2 + ((i * nmu + mu) * na + ia) * 2 * PB, *sim = sre + PB;
+          if (ia == 0)
+            for (int b = 0; b < PB; b++) ore[b] += sre[b] * c + sim[b] * s;
+          else
+            for (int b = 0; b < PB; b++) {
+              ore[b] += sre[b] * c + sim[b] * s;
+              oim[b] += sim[b] * c - sre[b] * s;
+            }
+        }
+      }
+  /* psi: f = Re g1[0] + 2 sum_{mu'>0} Re(g1[mu'] e^{-i mu' psi}) */
+  for (int64_t ij = 0; ij < nt * nph; ij++)
+    for (int64_t k = 0; k < nps; k++) {
+      double *restrict fo = f + (ij * nps + k) * PB;
+      for (int b = 0; b < PB; b++) fo[b] = 0;
+      for (int64_t ia = 0; ia < na; ia++) {
+        const double c = p->bpsi[(k * na + ia) * 2], s = p->bpsi[(k * na + ia) * 2 + 1];
+        const double *sre = g1 + (ij * na + ia) * 2 * PB, *sim = sre + PB;
+        for (int b = 0; b < PB; b++) fo[b] += sre[b] * c + sim[b] * s;
+      }
     }
 }

@@ -81,8 +81,8 @@ int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const 
   s->x = malloc(sizeof(double) * (size_t)(N * no));
   s->v = calloc((size_t)(N * no), sizeof(double));
   s->buf = fftw_malloc(sizeof(double complex) * (size_t)(N * s->proj.np));
-  s->wstride = 2 * mdft_proj_work(&s->proj) + no + 8;
-  s->work = malloc(sizeof(double) * (size_t)(s->wstride * s->nthreads));
+  s->wstride = (no * MDFT_PB + mdft_proj_block_work(&s->proj) + 7) / 8 * 8; /* 64-byte multiples */
+  s->work = aligned_alloc(64, sizeof(double) * (size_t)(s->wstride * s->nthreads));
   if (!s->solv || !s->solu || !s->x || !s->v || !s->buf || !s->work) {
     rc = mdft_fail(err, MDFT_ERR_NOMEM, "solver arrays for %lld points x %lld orientations",
                    (long long)N, (long long)no);
@@ -149,21 +149,31 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
   const int64_t N = s->grid.ntot, no = s->ang.no;
   const double *w = s->ang.w, *v = s->v, rho0 = s->n0 / (8 * MDFT_PI * MDFT_PI), kT = s->kT;
   double fid = 0, fext = 0, fexc = 0;
+  const int64_t nblk = (N + MDFT_PB - 1) / MDFT_PB;
   double t0 = mdft_now();
+  /* ideal and external terms, and f = drho(r,o) -> projections, MDFT_PB points at a time;
+   * the gradient's local part kT ln(x^2) + V is kept in grad for the second pass */
 #pragma omp parallel num_threads(s->nthreads) reduction(+ : fid, fext)
   {
     double *wk = s->work + s->wstride * omp_get_thread_num();
-    double *f = wk, *pw = wk + no + (no & 1);
+    double *f = wk, *pw = wk + no * MDFT_PB;
 #pragma omp for schedule(static)
-    for (int64_t r = 0; r < N; r++) {
-      const double *xr = x + r * no;
-      for (int64_t o = 0; o < no; o++) {
-        double xx = xr[o] * xr[o];
-        fid += w[o] * (xx > 0 ? xx * log(xx) - xx + 1 : 1);
-        fext += w[o] * xx * v[r * no + o];
-        f[o] = rho0 * (xx - 1);
+    for (int64_t ib = 0; ib < nblk; ib++) {
+      const int64_t r0 = ib * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+      for (int64_t b = 0; b < nb; b++) {
+        const double *xr = x + (r0 + b) * no, *vr = v + (r0 + b) * no;
+        double *gr = grad ? grad + (r0 + b) * no : NULL;
+        for (int64_t o = 0; o < no; o++) {
+          double xx = xr[o] * xr[o], l = xx > 0 ? log(xx) : 0;
+          fid += w[o] * (xx > 0 ? xx * l - xx + 1 : 1);
+          fext += w[o] * xx * vr[o];
+          f[o * MDFT_PB + b] = rho0 * (xx - 1);
+          if (gr) gr[o] = (xx > 0 ? kT * l : 0) + vr[o];
+        }
       }
-      mdft_proj_forward(&s->proj, f, s->buf + r, N, (double complex *)pw);
+      for (int64_t b = nb; b < MDFT_PB; b++)
+        for (int64_t o = 0; o < no; o++) f[o * MDFT_PB + b] = 0;
+      mdft_proj_forward_block(&s->proj, nb, f, s->buf + r0, N, pw);
     }
   }
   double t1 = mdft_now();
@@ -178,17 +188,19 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
 #pragma omp parallel num_threads(s->nthreads) reduction(+ : fexc)
   {
     double *wk = s->work + s->wstride * omp_get_thread_num();
-    double *gam = wk, *pw = wk + no + (no & 1);
+    double *gam = wk, *pw = wk + no * MDFT_PB;
 #pragma omp for schedule(static)
-    for (int64_t r = 0; r < N; r++) {
-      const double *xr = x + r * no;
-      mdft_proj_backward(&s->proj, s->buf + r, N, gam, (double complex *)pw);
-      for (int64_t o = 0; o < no; o++) {
-        double xx = xr[o] * xr[o];
-        fexc += w[o] * (xx - 1) * gam[o];
-        if (grad)
-          grad[r * no + o] = pref * w[o] * 2 * xr[o] *
-                             ((xx > 0 ? kT * log(xx) : 0) + v[r * no + o] - kT * gam[o]);
+    for (int64_t ib = 0; ib < nblk; ib++) {
+      const int64_t r0 = ib * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+      mdft_proj_backward_block(&s->proj, nb, s->buf + r0, N, gam, pw);
+      for (int64_t b = 0; b < nb; b++) {
+        const double *xr = x + (r0 + b) * no;
+        double *gr = grad ? grad + (r0 + b) * no : NULL;
+        for (int64_t o = 0; o < no; o++) {
+          double xx = xr[o] * xr[o], g = gam[o * MDFT_PB + b];
+          fexc += w[o] * (xx - 1) * g;
+          if (gr) gr[o] = pref * w[o] * 2 * xr[o] * (gr[o] - kT * g);
+        }
       }
     }
   }
