@@ -8,13 +8,17 @@
 using namespace mlir;
 
 void kokkos::buildLowerToLLVMPipeline(OpPassManager &pm, bool openmp) {
-  std::string p = "kokkos-lower-to-scf,kokkos-erase-memory-spaces,canonicalize,";
+  // tanh and friends have no LLVM intrinsic: expand them into exp (which
+  // vectorises); what is left (erf, atan, ...) becomes libm calls.
+  std::string p = "kokkos-lower-to-scf,kokkos-erase-memory-spaces,"
+                  "math-expand-ops{ops=tanh,sinh,cosh},canonicalize,";
   if (openmp)
     // scf-to-openmp wraps loop bodies in alloca scopes; canonicalize inlines
     // those without allocas, which scf-to-cf could not lower otherwise.
     p += "convert-scf-to-openmp,canonicalize,";
   p += "func.func(lower-affine),convert-scf-to-cf,expand-strided-metadata,"
-       "lower-affine,finalize-memref-to-llvm,convert-to-llvm,"
+       "lower-affine,finalize-memref-to-llvm,convert-math-to-llvm,"
+       "convert-math-to-libm,convert-to-llvm,"
        "reconcile-unrealized-casts";
   // Every pass named here is registered by registerAllPasses(), which all
   // users of this pipeline call first.
