@@ -78,7 +78,8 @@ class Body:
             lit = "true" if value else "false"
         else:
             lit = float_lit(float(value), ty)
-        return self.hoist(("const", ty, lit), f"arith.constant {lit} : {ty}", "c")
+        text = f"arith.constant {lit}" if ty == "i1" else f"arith.constant {lit} : {ty}"
+        return self.hoist(("const", ty, lit), text, "c")
 
     def lookup(self, key: tuple) -> str | None:
         for s in reversed(self.scopes):
