@@ -11,6 +11,15 @@
 #define MDFT_KB 0.0083144626181532 /* kJ/mol/K */
 #define MDFT_COULOMB 1389.35457644382 /* kJ/mol A / e^2 */
 
+/* The blocked kernels are compiled for AVX-512 and AVX2 besides the baseline and
+ * picked at load time (GCC function multiversioning); elsewhere, baseline only. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && \
+    !defined(MDFT_NO_CLONES)
+#define MDFT_VECTOR __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MDFT_VECTOR
+#endif
+
 int mdft_fail(mdft_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -122,12 +131,15 @@ typedef struct {
   double dq;
   double complex *kc; /* nq x nk: kernel values incl. 8pi^2/(2n+1) */
   void *entries;      /* nk kernel entries: rotated-frame input/output slots */
+  void *fast;         /* tables of the blocked apply (oz.c) */
 } mdft_oz;
 int mdft_oz_init(mdft_oz *oz, const mdft_proj *p, const mdft_wigner *w, const mdft_grid *g,
                  const mdft_cq *cq, mdft_error *err);
 void mdft_oz_free(mdft_oz *oz);
 /* In place: data[p][r] holds FFT(drho)_p(q); on return FFT(gamma)_p(q) * (1/N). */
 int mdft_oz_apply(const mdft_oz *oz, double complex *data);
+/* The same, one q at a time (the reference the blocked apply is tested against). */
+int mdft_oz_apply_ref(const mdft_oz *oz, double complex *data);
 
 /* ---- external.c ---- */
 int mdft_external_lj(const mdft_grid *g, const mdft_angles *a, const mdft_site *solv, int64_t nsv,

@@ -173,7 +173,7 @@ int64_t mdft_proj_block_work(const mdft_proj *p) {
   return (a->ntheta * a->nphi * p->na + a->ntheta * (2 * p->mmax + 1) * p->na) * 2 * PB + 4 * PB;
 }
 
-void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *restrict f,
+MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *restrict f,
                              double complex *out, int64_t stride, double *restrict work) {
   const mdft_angles *a = p->ang;
   const int64_t nt = a->ntheta, nph = a->nphi, nps = a->npsi, na = p->na, mmax = p->mmax;
@@ -244,7 +244,7 @@ void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *restr
   }
 }
 
-void mdft_proj_backward_block(const mdft_proj *p, int64_t nb, const double complex *in,
+MDFT_VECTOR void mdft_proj_backward_block(const mdft_proj *p, int64_t nb, const double complex *in,
                               int64_t stride, double *restrict f, double *restrict work) {
   const mdft_angles *a = p->ang;
   const int64_t nt = a->ntheta, nph = a->nphi, nps = a->npsi, na = p->na, mmax = p->mmax;
