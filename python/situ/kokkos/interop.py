@@ -1,2 +1,139 @@
-def to_jax(k): raise NotImplementedError
-def to_torch(k): raise NotImplementedError
+"""Compiled kernels as JAX and PyTorch operations.
+
+``to_jax`` makes an XLA FFI custom call (handler in C, ``libsitu-kokkos-xla``)
+that works inside ``jax.jit``; ``to_torch`` a ``torch.library`` custom op whose
+implementation hands tensor memory to the kernel without copies. Both run on
+CPU; kernels are compiled for the host (the CUDA emitters of the dialect make
+source, not a runtime launcher), so GPU arrays are refused with a message.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import threading
+from typing import Callable
+
+import numpy as np
+
+from .runtime import Kernel, KokkosError, lib
+
+_lock = threading.Lock()
+_xla_registered = False
+_torch_ops: dict[str, Callable] = {}
+
+
+def _xla_library_path() -> str:
+    path = os.path.join(os.path.dirname(lib()._name), "libsitu-kokkos-xla.so")
+    if not os.path.exists(path):
+        raise KokkosError(f"{path} not found: situ was built without jaxlib's XLA FFI headers "
+                          "(install jax into .venv and rebuild)")
+    return path
+
+
+def _register_xla() -> None:
+    global _xla_registered
+    import jax
+    with _lock:
+        if _xla_registered:
+            return
+        handler = ctypes.CDLL(_xla_library_path()).situ_kk_xla_handler
+        jax.ffi.register_ffi_target("situ_kokkos", jax.ffi.pycapsule(handler), platform="cpu")
+        _xla_registered = True
+
+
+def to_jax(kernel: Kernel) -> Callable:
+    """The kernel as a JAX function (an XLA FFI custom call; works under ``jax.jit``).
+
+    >>> import numpy as np, jax, jax.numpy as jnp
+    >>> from situ.kokkos import from_jax, to_jax
+    >>> k = from_jax(lambda x: jnp.sin(x) * 2, np.zeros(3, "f4"))
+    >>> f = jax.jit(to_jax(k))
+    >>> np.allclose(f(jnp.ones(3, "f4")), 2 * np.sin(1.0))
+    True
+    """
+    import jax
+    import jax.numpy as jnp
+    _register_xla()
+    outs = [jax.ShapeDtypeStruct(s, jnp.dtype(d)) for s, d in kernel.out_specs]
+    call = jax.ffi.ffi_call("situ_kokkos", outs, vmap_method="sequential")
+    params = [jnp.asarray(p) for p in kernel.params]
+    addr = np.int64(kernel.handle.value)
+    specs = kernel.in_specs
+
+    def fn(*xs):
+        if len(xs) != kernel.n_user_inputs:
+            raise TypeError(f"kernel {kernel.entry!r} takes {kernel.n_user_inputs} inputs, got {len(xs)}")
+        args = []
+        for i, (x, (shape, dt)) in enumerate(zip(list(xs) + params, specs)):
+            x = jnp.asarray(x)
+            if tuple(x.shape) != shape:
+                raise ValueError(f"kernel {kernel.entry!r}: input {i} has shape {tuple(x.shape)}, "
+                                 f"expected {shape}")
+            args.append(x.astype(dt))
+        res = call(*args, kernel=addr)
+        return res[0] if len(res) == 1 else tuple(res)
+    fn.__name__ = kernel.entry
+    fn.kernel = kernel   # keeps the compiled code alive as long as the function
+    return fn
+
+
+def to_torch(kernel: Kernel) -> Callable:
+    """The kernel as a PyTorch custom op (``torch.ops.situ.<name>``) on CPU tensors,
+    zero-copy; it has a fake (meta) implementation, so ``torch.compile`` and
+    ``torch.export`` see through it.
+
+    >>> import numpy as np, torch
+    >>> from situ.kokkos import from_torch, to_torch
+    >>> k = from_torch(torch.nn.Tanh(), torch.zeros(3))
+    >>> f = to_torch(k)
+    >>> torch.allclose(f(torch.ones(3)), torch.tanh(torch.ones(3)))
+    True
+    """
+    import torch
+    name = f"{kernel.entry}_{hashlib.sha1(kernel.ir.encode()).hexdigest()[:12]}"
+    tdt = {np.dtype(k): v for k, v in [("f4", torch.float32), ("f8", torch.float64),
+                                        ("i4", torch.int32), ("i8", torch.int64),
+                                        ("bool", torch.bool)]}
+    in_specs = [(s, tdt[d]) for s, d in kernel.in_specs]
+    out_specs = [(s, tdt[d]) for s, d in kernel.out_specs]
+    with _lock:
+        op = _torch_ops.get(name)
+        if op is None:
+            @torch.library.custom_op(f"situ::{name}", mutates_args=(),
+                                     schema="(Tensor[] xs) -> Tensor[]")
+            def op(xs):
+                k = _kernels[name]
+                outs = [torch.empty(s, dtype=d) for s, d in out_specs]
+                xs = [x.contiguous() for x in xs]
+                k.call_pointers([x.data_ptr() for x in xs] + [o.data_ptr() for o in outs])
+                return outs
+
+            @op.register_fake
+            def _(xs):
+                return [torch.empty(s, dtype=d, device=xs[0].device if xs else "cpu") for s, d in out_specs]
+            _torch_ops[name] = op
+        _kernels[name] = kernel
+    params = [torch.from_numpy(p) for p in kernel.params]
+
+    def fn(*xs):
+        if len(xs) != kernel.n_user_inputs:
+            raise TypeError(f"kernel {kernel.entry!r} takes {kernel.n_user_inputs} inputs, got {len(xs)}")
+        args = []
+        for i, (x, (shape, dt)) in enumerate(zip(list(xs) + params, in_specs)):
+            x = torch.as_tensor(x)
+            if x.device.type != "cpu":
+                raise ValueError(f"kernel {kernel.entry!r}: input {i} is on {x.device}; compiled "
+                                 "kernels run on the host")
+            if tuple(x.shape) != shape:
+                raise ValueError(f"kernel {kernel.entry!r}: input {i} has shape {tuple(x.shape)}, "
+                                 f"expected {shape}")
+            args.append(x.to(dt))
+        res = op(args)
+        return res[0] if len(res) == 1 else tuple(res)
+    fn.__name__ = kernel.entry
+    fn.kernel = kernel
+    return fn
+
+
+_kernels: dict[str, Kernel] = {}

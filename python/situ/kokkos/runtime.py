@@ -73,8 +73,9 @@ def lib() -> ctypes.CDLL:
     global _lib
     with _lock:
         if _lib is None:
-            # RTLD_GLOBAL: the XLA FFI handler library resolves situ_kk_call here.
-            _lib = ctypes.CDLL(library_path(), mode=ctypes.RTLD_GLOBAL)
+            # RTLD_LOCAL: MLIR's LLVM must not interpose on the LLVM that other
+            # extensions (triton, under torch.compile) carry.
+            _lib = ctypes.CDLL(library_path(), mode=ctypes.RTLD_LOCAL)
             _lib.situ_kk_ctx_errmsg.restype = ctypes.c_char_p
             _lib.situ_kk_call.argtypes = [ctypes.c_void_p, ctypes.POINTER(Arg), ctypes.c_int,
                                           ctypes.c_void_p, ctypes.c_int]
