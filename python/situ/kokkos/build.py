@@ -41,7 +41,7 @@ class Builder:
             raise self._fail(f"constant of dtype {a.dtype}")
         if a.dtype.kind == "u" or (a.dtype.kind == "i" and a.dtype.itemsize < 4):
             a = a.astype("i4")
-        return self.node("const", (), a.shape, a.dtype, value=np.ascontiguousarray(a))
+        return self.node("const", (), a.shape, a.dtype, value=np.array(a, order="C"))
 
     def scalar(self, v, dtype) -> Node:
         return self.const(np.asarray(v, dtype=np.dtype(dtype)))
