@@ -7,7 +7,9 @@ import time
 from collections import deque
 from typing import Any, Callable
 
+import dask
 import numpy as np
+from distributed.client import futures_of
 
 from .planner import Template, step_graph, trace
 from .planner.cost import PLACEMENTS, Decision, Model, decide, recheck
@@ -39,6 +41,13 @@ class Analysis:
         self.steps = 0
         self.blocks = {"in_process": 0, "raw": 0}
         self.latency: list[float] = []
+        # per step, seconds: (queued behind earlier steps, graph rewrite, fetching the
+        # in-process results (local combine only), computing)
+        self.timing: list[tuple[float, float, float, float]] = []
+        self.local_steps = 0  # steps whose combine/aggregate ran in the session
+        self.pending: deque = deque()  # submitted steps: (step, futures, counts, t_publish, t0, t1)
+        self.max_in_flight = 2         # steps computing on the cluster at once (more block the session)
+        self.notify: Callable[[], None] | None = None  # wakes the session when a step is computed
         self.errors: list[str] = []
         self.kernel_prev: list[float] | None = None  # ranks' cumulative kernel seconds
 
@@ -71,6 +80,10 @@ class Analysis:
             self.errors.append(reasons[0])
         stages = list(self.template.stages.values()) if self.template else []
         self.decision = decide(stages, self.placement, reasons, shm, self.model)
+        if not stages:  # nothing placeable: the raw bytes are the arrays' blocks
+            from .protocol import DTYPES
+            self.decision.bytes_raw = sum(int(np.prod(c, dtype=np.int64)) * DTYPES[lay[n]["dtype"]].itemsize
+                                          for n in self.arrays for _, c in lay[n]["blocks"].values())
         for r in reasons:
             logger.info("situ: analysis %s: stays on Dask: %s", self.name, r)
         logger.info("situ: analysis %s placed %s: %s", self.name, self.decision.placement,
@@ -109,10 +122,13 @@ class Analysis:
         step, info)`` the plain Dask array of an array."""
         arrived = {n: {tuple(b[0]) for b in a["blocks"]} for n, a in msg["arrays"].items()}
 
+        futs: dict = {}
+
         def stage_outputs(name: str, rank: int, n: int) -> list | None:
             keys = [(f"situ-{name}#{self.id}.{j}", step, rank) for j in range(n)]
             if all(k in arrived.get(k[0][5:], ()) for k in keys):
-                return [future(k) for k in keys]
+                futs[(name, rank)] = [future(k) for k in keys]
+                return futs[(name, rank)]
             return None
 
         def raw_block(name: str, rank: int) -> Any:
@@ -123,9 +139,12 @@ class Analysis:
             raise KeyError(f"array {name!r} step {step}: no block from rank {rank}")
 
         t0 = time.time()
+        t_pub = msg.get("t_publish", t0)
+        local = False
         try:
             if self.template is not None:
                 outputs, counts = step_graph(self.template, step, stage_outputs, raw_block)
+                local = counts["raw"] == 0 and bool(futs) and self._combine_locally()
             else:  # not planned yet (layout unknown): the plain graph on raw blocks
                 if not all(n in msg["arrays"] for n in self.arrays):
                     return False
@@ -134,15 +153,64 @@ class Analysis:
         except KeyError as e:
             logger.warning("situ: analysis %s skips step %s: %s", self.name, step, e)
             return False
-        value = client.gather(client.compute(outputs))
+        t1 = time.time()
+        if local:
+            # Every block's stage ran in-process and its results are small: fetch them
+            # from the workers in one call and run combine/aggregate here with Dask's
+            # synchronous scheduler (no task of this step is scheduled on the cluster).
+            order = list(futs)
+            flat = client.gather([f for k in order for f in futs[k]], direct=True)
+            got, i = {}, 0
+            for k in order:
+                got[k] = flat[i:i + len(futs[k])]
+                i += len(futs[k])
+            outputs, _ = step_graph(self.template, step, lambda name, rank, n: got[(name, rank)], raw_block)
+            t1b = time.time()
+            value = dask.compute(outputs, scheduler="sync")[0]
+            self._deliver(step, value, counts, True, (max(0.0, t0 - t_pub), t1 - t0, t1b - t1, time.time() - t1b),
+                          t_pub)
+            return True
+        # On the cluster: submitted, delivered in step order by poll() once computed, so
+        # the session goes on receiving steps (and submitting them) meanwhile.
+        fut = client.compute(outputs)
+        self.pending.append((step, fut, counts, t_pub, t0, t1))
+        if self.notify is not None:
+            for f in futures_of(fut):
+                f.add_done_callback(lambda _f: self.notify())
+        return True
+
+    def poll(self, client: Any, wait: bool = False) -> int:
+        """Deliver the computed results of submitted steps, oldest first; with ``wait``
+        (or more than ``max_in_flight`` pending) block for them. Returns how many."""
+        n = 0
+        while self.pending:
+            step, fut, counts, t_pub, t0, t1 = self.pending[0]
+            if not wait and len(self.pending) <= self.max_in_flight and \
+                    not all(f.done() for f in futures_of(fut)):
+                break
+            self.pending.popleft()
+            value = client.gather(fut)
+            t2 = time.time()
+            self._deliver(step, value, counts, False, (max(0.0, t0 - t_pub), t1 - t0, 0.0, t2 - t1), t_pub)
+            n += 1
+        return n
+
+    def _deliver(self, step: int, value: Any, counts: dict, local: bool, timing: tuple, t_pub: float) -> None:
+        self.timing.append(timing)
         self.steps += 1
+        self.local_steps += local
         for k in counts:
             self.blocks[k] += counts[k]
-        self.latency.append(time.time() - msg.get("t_publish", t0))
+        self.latency.append(time.time() - t_pub)
         self.results.append((step, value))
         for h in self.handlers:
             h(step, value)
-        return True
+
+    def _combine_locally(self) -> bool:
+        """Combine/aggregate in the session when the in-process results are small."""
+        if self.template is None or self.model.local_combine_bytes <= 0:
+            return False
+        return sum(st.bytes_out for st in self.template.stages.values()) <= self.model.local_combine_bytes
 
     def measured(self, seconds_per_rank: list[float]) -> str | None:
         """Record a step's in-process kernel time (slowest rank); a reason to re-place, or None."""
@@ -172,19 +240,27 @@ class Analysis:
                          f"{ntask - per_block} on Dask (combine/aggregate)")
             kernels = {s.ir for s in t.stages.values()}
             lines.append(f"  kernels: {len(kernels)} distinct; traced in {t.trace_seconds * 1e3:.1f} ms")
-        lines.append(f"  bytes per step: raw {_mib(d.bytes_raw)}, in-process results {_mib(d.bytes_in_process)}"
-                     f" ({100.0 * (1 - d.bytes_in_process / max(d.bytes_raw, 1)):.2f}% saved when in-process)")
+        if t is not None and t.stages:
+            lines.append(f"  bytes per step: raw {_mib(d.bytes_raw)}, in-process results {_mib(d.bytes_in_process)}"
+                         f" ({100.0 * (1 - d.bytes_in_process / max(d.bytes_raw, 1)):.2f}% saved when in-process)")
+        else:
+            lines.append(f"  bytes per step: raw {_mib(d.bytes_raw)} (no per-block stage to run in-process)")
         meas = d.measured_kernel_s
         m = f"measured {np.median(meas) * 1e3:.3f} ms over {len(meas)} steps" if meas else "not measured"
         lines.append(f"  in-process kernel per step (slowest rank): estimated {d.est_kernel_s * 1e3:.3f} ms, "
                      f"{m}; the copy it replaces: estimated {d.est_copy_s * 1e3:.3f} ms")
         if self.steps:
             lines.append(f"  ran {self.steps} steps: blocks in-process {self.blocks['in_process']}, raw "
-                         f"{self.blocks['raw']}; time to result median {np.median(self.latency) * 1e3:.1f} ms")
+                         f"{self.blocks['raw']}; combine/aggregate in the session {self.local_steps} steps, "
+                         f"on the cluster {self.steps - self.local_steps}")
+            q, g, f, c = (np.median([t[i] for t in self.timing]) * 1e3 for i in range(4))
+            lines.append(f"  time to result per step (from the step's publication): median "
+                         f"{np.median(self.latency) * 1e3:.1f} ms = queued behind earlier steps {q:.1f} + "
+                         f"graph {g:.1f} + fetching results {f:.1f} + computing {c:.1f} (medians)")
         if t is not None and t.reasons:
             lines.append("  stays on Dask because: " + "; ".join(t.reasons[:5]))
         return "\n".join(lines)
 
 
 def _mib(n: float) -> str:
-    return f"{n / 1048576:.3f} MiB" if n >= 1024 else f"{int(n)} B"
+    return f"{int(n)} B ({n / 1048576:.3f} MiB)" if n >= 1024 else f"{int(n)} B"

@@ -1,22 +1,33 @@
-"""``situ`` command line: ``situ run`` couples a simulation with an analytics script."""
+"""``situ`` command line: ``situ run`` couples a simulation with an analytics script;
+``situ explain`` prints where an analytics script's work would run, without a simulation."""
 from __future__ import annotations
 
 import argparse
 import os
 import queue
+import runpy
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
-from typing import Sequence
+from typing import Any, Sequence
+
+import numpy as np
 
 from .cluster import serve
 
 USAGE = """situ run [options] ANALYTICS.py [ARGS...] -- SIMULATION [ARGS...]
+       situ explain --array NAME=SHAPE[:DTYPE] [-n RANKS] [options] ANALYTICS.py [ARGS...]
 
-Starts an embedded LocalCluster (or joins --scheduler-file), runs the analytics
+run: starts an embedded LocalCluster (or joins --scheduler-file), runs the analytics
 script, launches the simulation under mpirun once the analytics is ready, shows
-progress, and exits non-zero if either side failed."""
+progress, and exits non-zero if either side failed (--explain: print the plans with
+their measured costs at the end).
+
+explain: runs the analytics script up to its Session.run() on placeholder arrays of
+the declared layouts (no simulation, no cluster), and prints each placed analysis'
+plan: tasks per placement, bytes per step raw and placed, estimated costs."""
 
 
 def _mib(n: float) -> str:
@@ -89,6 +100,8 @@ def run(argv: Sequence[str]) -> int:
     p.add_argument("--analytics-timeout", type=float, default=120.0,
                    help="seconds the analytics may run on after the simulation ended")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--explain", action="store_true",
+                   help="print the placed analyses' plans with measured costs when the run ends")
     p.add_argument("analytics", help="analytics script (Python)")
     p.add_argument("analytics_args", nargs=argparse.REMAINDER)
     args = p.parse_args(argv[:cut])
@@ -106,6 +119,11 @@ def run(argv: Sequence[str]) -> int:
     env = dict(os.environ, SITU_CONNECTION=srv.connection)
     if args.config:
         env["SITU_CONFIG"] = os.path.abspath(args.config)
+    explain_file = None
+    if args.explain:
+        fd, explain_file = tempfile.mkstemp(prefix="situ-explain-", suffix=".txt")
+        os.close(fd)
+        env["SITU_EXPLAIN"] = explain_file  # Session.close() writes its explain() there
     env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
     env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
     analytics = sim_proc = None
@@ -157,6 +175,10 @@ def run(argv: Sequence[str]) -> int:
         except queue.Empty:
             pass
         prog.line(prog.status(), force=True)
+        if explain_file:
+            with open(explain_file) as f:
+                text = f.read().strip()
+            print(text or "situ: the analytics wrote no plan (no placed analyses, or it failed)", flush=True)
         rc = 0
         if sim_proc.returncode != 0:
             prog.line(f"simulation failed (exit {sim_proc.returncode})", force=True)
@@ -171,6 +193,190 @@ def run(argv: Sequence[str]) -> int:
                 proc.kill()
                 proc.wait()
         srv.close()
+        if explain_file:
+            os.unlink(explain_file)
+
+
+# -- situ explain -------------------------------------------------------------------
+def dims_create(nranks: int, ndims: int) -> list[int]:
+    """MPI_Dims_create: a balanced process grid, largest first (4 -> 2x2, 8 -> 4x2)."""
+    dims = [1] * ndims
+    n, f, factors = nranks, 2, []
+    while n > 1:
+        while n % f == 0:
+            factors.append(f)
+            n //= f
+        f += 1
+    for f in sorted(factors, reverse=True):
+        dims[dims.index(min(dims))] *= f
+    return sorted(dims, reverse=True)
+
+
+def split(n: int, parts: int, c: int) -> tuple[int, int]:
+    """The apps' split of n points over parts (the first n % parts get one more): (start, count)."""
+    base, extra = divmod(n, parts)
+    return c * base + min(c, extra), base + (c < extra)
+
+
+def layout(shape: Sequence[int], dtype: str, nranks: int, grid: Sequence[int] | None = None) -> dict:
+    """The layout ranks would announce for ``shape`` on a Cartesian grid of ``nranks``
+    (default: MPI_Dims_create over the first min(2, ndim) dimensions, row-major ranks).
+
+    >>> layout((10, 4), "f64", 2)["blocks"]
+    {'0': [[0, 0], [5, 4]], '1': [[5, 0], [5, 4]]}
+    """
+    nd = len(shape)
+    if grid is None:
+        k = min(2, nd)
+        grid = dims_create(nranks, k) + [1] * (nd - k)
+    grid = list(grid) + [1] * (nd - len(grid))
+    if len(grid) != nd or int(np.prod(grid)) != nranks:
+        raise ValueError(f"grid {'x'.join(map(str, grid))} does not hold {nranks} ranks over {nd} dimensions")
+    blocks = {}
+    for r in range(nranks):
+        coords, rem = [], r
+        for d in reversed(range(nd)):
+            coords.append(rem % grid[d])
+            rem //= grid[d]
+        coords.reverse()
+        start, count = zip(*(split(shape[d], grid[d], coords[d]) for d in range(nd)))
+        blocks[str(r)] = [list(start), list(count)]
+    return {"dtype": dtype, "shape": list(shape), "blocks": blocks}
+
+
+class _Planned(Exception):
+    """Raised by the explain session's run(): the script stops where the data would flow."""
+
+
+def _explain_session_class(layouts: dict, same_node: bool, model_overrides: dict):
+    from .session import Session
+    from .planner.cost import Model
+
+    class ExplainSession(Session):
+        """A Session with no cluster: analyses and callbacks register as usual; run()
+        plans the analyses on ``layouts`` and stops the script."""
+        instances: list = []
+
+        def __init__(self, *a: Any, **k: Any) -> None:  # no connection, no client
+            self.on_error = "log"
+            self._callbacks, self._analyses, self._explicit = [], [], {}
+            self._layouts, self._nranks, self._shm = {}, 0, {}
+            self.model = Model(**model_overrides)
+            self.dropped_steps, self.lost_steps, self.errors, self.latency = [], [], [], []
+            self.steps_seen = self.reconnects = self.bytes_received = 0
+            self.summary = None
+            ExplainSession.instances.append(self)
+
+        def _push_contract(self, ready: bool = False) -> None:
+            pass
+
+        def set(self, key: str, value: Any) -> None:
+            pass
+
+        def run(self, timeout: float | None = None) -> dict:
+            missing = sorted({n for a in self._analyses for n in a.arrays} - set(layouts))
+            if missing:
+                raise _Planned(f"no layout for array(s) {', '.join(missing)}: "
+                               f"declare them with --array NAME=SHAPE[:DTYPE]")
+            for a in self._analyses:
+                a.plan(layouts, shm=same_node)
+            self.contract_preview = self._contract()
+            raise _Planned()
+
+        def close(self) -> None:
+            pass
+
+    return ExplainSession
+
+
+def explain(argv: Sequence[str]) -> int:
+    p = argparse.ArgumentParser(prog="situ explain", usage=USAGE.splitlines()[1].strip())
+    p.add_argument("--array", action="append", default=[], metavar="NAME=SHAPE[:DTYPE]",
+                   help="an array the simulation defines, e.g. f=32x32x32x16:f64 (dtype default f64); repeat")
+    p.add_argument("-n", "--np", type=int, default=4, help="MPI ranks (default 4)")
+    p.add_argument("--grid", help="process grid over the leading dimensions, e.g. 2x2 "
+                                  "(default: MPI_Dims_create over the first two)")
+    p.add_argument("--remote", action="store_true",
+                   help="the Dask workers are on other nodes (raw blocks go in transit, not in situ)")
+    p.add_argument("--ir", action="store_true", help="also print the in-process kernels (Kokkos dialect)")
+    p.add_argument("analytics", help="analytics script (Python)")
+    p.add_argument("analytics_args", nargs=argparse.REMAINDER)
+    args = p.parse_args(argv)
+    if not os.path.exists(args.analytics):
+        p.error(f"analytics script {args.analytics!r} not found")
+    if not args.array:
+        p.error("declare the simulation's arrays with --array NAME=SHAPE[:DTYPE]")
+    from .protocol import DTYPES
+    layouts = {}
+    grid = [int(x) for x in args.grid.lower().split("x")] if args.grid else None
+    for spec in args.array:
+        name, sep, rest = spec.partition("=")
+        shape_s, _, dtype = rest.partition(":")
+        dtype = dtype or "f64"
+        try:
+            shape = [int(x) for x in shape_s.lower().split("x")]
+        except ValueError:
+            shape = []
+        if not sep or not name or not shape or min(shape) < 1:
+            p.error(f"bad --array {spec!r}: want NAME=SHAPE[:DTYPE], e.g. f=32x32x8:f64")
+        if dtype not in DTYPES:
+            p.error(f"bad dtype {dtype!r} in --array {spec!r} (one of {', '.join(DTYPES)})")
+        try:
+            layouts[name] = layout(shape, dtype, args.np, grid)
+        except ValueError as e:
+            p.error(str(e))
+
+    import situ
+    from . import session as session_mod
+    cls = _explain_session_class(layouts, not args.remote, {})
+    saved = (situ.Session, session_mod.Session, sys.argv[:])
+    situ.Session = session_mod.Session = cls
+    sys.argv = [args.analytics, *args.analytics_args]
+    planned = False
+    try:
+        runpy.run_path(args.analytics, run_name="__main__")
+    except _Planned as e:
+        if e.args:
+            print(f"situ explain: {e.args[0]}", file=sys.stderr)
+            return 1
+        planned = True
+    finally:
+        situ.Session, session_mod.Session = saved[0], saved[1]
+        sys.argv = saved[2]
+    sessions = [s for s in cls.instances if s._analyses or s._callbacks]
+    if not planned or not sessions:
+        print(f"situ explain: {args.analytics} never reached Session.run() with analyses declared",
+              file=sys.stderr)
+        return 1
+    for name, lay in layouts.items():
+        print(f"array {name}: {'x'.join(map(str, lay['shape']))} {lay['dtype']} on {args.np} ranks "
+              f"(blocks {_blocks_text(lay)}); workers {'on other nodes' if args.remote else 'on the ranks node'}")
+    for s in sessions:
+        for cb in s._callbacks:
+            print(f"callback {getattr(cb.fn, '__name__', cb.fn)} on {', '.join(cb.arrays)}, every {cb.every}"
+                  f"{f', window {cb.window}' if cb.window > 1 else ''}: raw blocks, on Dask (not placed)")
+        for a in s._analyses:
+            print(a.explain())
+            if args.ir and a.in_process and a.template is not None:
+                seen = set()
+                for st in a.template.stages.values():
+                    if st.ir in seen:
+                        continue
+                    seen.add(st.ir)
+                    ranks = [x.rank for x in a.template.stages.values() if x.ir == st.ir]
+                    print(f"  kernel for ranks {ranks} (block {'x'.join(map(str, st.shape))}):")
+                    print("\n".join("    " + line for line in st.ir.splitlines()))
+        sent = s.contract_preview
+        parts = [f"{', '.join(sorted(sent['arrays']))} raw"] if sent.get("arrays") else []
+        parts += [f"{p['array']}#{p['id']}: in-process results of {len(p['kernels'])} kernel(s)"
+                  for p in sent.get("plans", [])]
+        print("the simulation would send: " + ("; ".join(parts) or "nothing"))
+    return 0
+
+
+def _blocks_text(lay: dict) -> str:
+    counts = sorted({tuple(c) for _, c in lay["blocks"].values()})
+    return ", ".join("x".join(map(str, c)) for c in counts)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,7 +386,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if argv else 2
     if argv[0] == "run":
         return run(argv[1:])
-    print(f"situ: unknown command {argv[0]!r} (try: situ run)", file=sys.stderr)
+    if argv[0] == "explain":
+        return explain(argv[1:])
+    print(f"situ: unknown command {argv[0]!r} (try: situ run, situ explain)", file=sys.stderr)
     return 2
 
 

@@ -206,6 +206,7 @@ class Session:
 
         def register(fn: Callable) -> Analysis:
             a = Analysis(fn, names, every, start, placement, keep, f"a{len(self._analyses)}", self.model)
+            a.notify = lambda: self._events.put({"type": "_computed"})
             self._analyses.append(a)
             return a
         return register
@@ -267,6 +268,9 @@ class Session:
             kind = msg.get("type")
             if kind == "step":
                 self._handle_step(msg)
+                self._poll_analyses()
+            elif kind == "_computed":
+                self._poll_analyses()
             elif kind in ("dropped", "lost"):
                 (self.dropped_steps if kind == "dropped" else self.lost_steps).append(msg["step"])
                 logger.warning("situ: step %s %s: %s", msg["step"], kind, msg.get("reason"))
@@ -282,6 +286,7 @@ class Session:
             elif kind == "error":
                 self.errors.append(f"rank {msg.get('rank')}: {msg.get('error')}")
             elif kind == "end":
+                self._poll_analyses(wait=True)
                 self.summary = msg
                 if not msg.get("clean"):
                     logger.warning("situ: the simulation ended without a clean finalize")
@@ -336,13 +341,35 @@ class Session:
         if replan:
             self._push_contract()
 
+    def _poll_analyses(self, wait: bool = False) -> None:
+        """Deliver the results of steps computed on the cluster (in step order)."""
+        for a in self._analyses:
+            while a.pending:
+                step = a.pending[0][0]
+                try:
+                    if not a.poll(self.client, wait=wait):
+                        break
+                except (FutureCancelledError, FuturesCancelledError) as e:
+                    if step not in self.lost_steps:
+                        self.lost_steps.append(step)
+                    logger.warning("situ: step %s lost with its worker: %s", step, e)
+                except Exception:
+                    err = f"analysis {a.name} failed at step {step}:\n{traceback.format_exc()}"
+                    a.errors.append(err)
+                    self.errors.append(err)
+                    logger.error("situ: %s", err)
+                    if self.on_error == "raise":
+                        raise
+
     def _handle_step(self, msg: dict) -> None:
         step = msg["step"]
         self.steps_seen += 1
         self.bytes_received += msg.get("bytes", 0)
         # Every block of the step is held by one Future until the step is handled, so
         # analyses and callbacks sharing a block never release it under each other.
-        self._step_futures = {tuple(b[0]): Future(tuple(b[0]), self.client)
+        # The scheduler registered them in memory before publishing the step: the
+        # Futures start finished, so they can also be gathered directly.
+        self._step_futures = {tuple(b[0]): Future(tuple(b[0]), self.client, state="memory")
                               for a in msg["arrays"].values() for b in a["blocks"]}
         try:
             self._run_analyses(step, msg)
@@ -391,7 +418,17 @@ class Session:
 
     # -- ending ----------------------------------------------------------------
     def close(self) -> None:
-        """Detach: the simulation stops sending, and held blocks are released."""
+        """Detach: the simulation stops sending, and held blocks are released.
+
+        With ``$SITU_EXPLAIN`` set (``situ run --explain``), the plans with their
+        measured costs are written to that file."""
+        path = os.environ.get("SITU_EXPLAIN")
+        if path and self._analyses:
+            try:
+                with open(path, "a") as f:
+                    f.write(self.explain() + "\n")
+            except OSError as e:
+                logger.warning("situ: cannot write the plan to %s: %s", path, e)
         if self.client.status in ("running", "connecting"):
             try:
                 self.client.unsubscribe_topic("situ")

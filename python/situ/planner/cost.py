@@ -23,6 +23,8 @@ class Model:
     max_bytes_ratio: float = 0.5      # in-process only if results are at most this share of the block
     max_slowdown: float = 4.0         # ... and the kernel costs at most this many copies
     calibrate_steps: int = 3          # steps measured before the estimate is replaced
+    local_combine_bytes: int = 16 << 20  # in-process results up to this size per step are
+    #                                      fetched and combined in the session (0: always on the cluster)
 
 
 @dataclass

@@ -165,6 +165,9 @@ def trace(fn: Callable, layouts: dict) -> Template:
                                f"with other data")
             continue
         frontier = [k for k in keys if k in out_keys or any(u not in keyset for u in users[k])]
+        # The same outputs in the same order on every block (the topological order
+        # interleaves blocks differently), so equal blocks get identical, shared kernels.
+        frontier.sort(key=lambda k: (k[0], repr(k[1:])) if isinstance(k, tuple) else (str(k), ""))
         outs: dict[int, int] = {}
         for k in frontier:
             stage.frontier[k] = _spec(values[k], stage.outputs, outs)

@@ -207,8 +207,9 @@ def ufunc_call(name: str, inputs: Sequence[Any], dtype: Any = None) -> Sym:
     args = tuple(_node(x) for x in inputs)
     ufunc = getattr(np, name)
     try:
-        rdt = ufunc(*[_dummy(a) for a in args], dtype=dtype).dtype if dtype is not None else \
-            np.asarray(ufunc(*[_dummy(a) for a in args])).dtype
+        with np.errstate(all="ignore"):  # only the result dtype matters (0/0 on the zeros)
+            rdt = ufunc(*[_dummy(a) for a in args], dtype=dtype).dtype if dtype is not None else \
+                np.asarray(ufunc(*[_dummy(a) for a in args])).dtype
     except TypeError as e:
         raise Unmappable(f"numpy.{name} on {[a.dtype.name for a in args]}: {e}") from None
     _check_dtype(rdt, f"numpy.{name}")
