@@ -96,6 +96,7 @@ void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t st
  * caller fills them), out/in hold point b, projection p at [p*stride + b];
  * work: mdft_proj_block_work() doubles. Same sums as the per-point transforms. */
 #define MDFT_PB 16
+#define MDFT_PREFETCH 4 /* blocks ahead */
 int64_t mdft_proj_block_work(const mdft_proj *p);
 void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *f, double complex *out,
                              int64_t stride, double *work);
@@ -193,6 +194,40 @@ const mdft_grid *mdft_solver_grid_(const mdft_solver *s);
 const mdft_site *mdft_solver_solute_(const mdft_solver *s, int64_t *n);
 double mdft_solver_kT_(const mdft_solver *s);
 const mdft_params *mdft_solver_params_(const mdft_solver *s);
+
+/* ---- solver.c: ln x for x > 0 (normal or subnormal) within 2 ulp, branch-free so
+ * that loops over it vectorise; exponent and mantissa m in [sqrt(1/2), sqrt 2),
+ * ln m = f - f^2/2 + s (f^2/2 + R(s^2)), f = m - 1, s = f/(2+f), R the atanh series. ---- */
+static inline uint64_t mdft_bits(double x) {
+  uint64_t u;
+  __builtin_memcpy(&u, &x, sizeof u);
+  return u;
+}
+static inline double mdft_double(uint64_t u) {
+  double x;
+  __builtin_memcpy(&x, &u, sizeof x);
+  return x;
+}
+/* c ? a : b for a mask c of all ones or zeros, as bit operations (GCC keeps both sides
+ * computed, so the loop stays branch-free under -ftrapping-math) */
+static inline double mdft_pick(uint64_t c, double a, double b) {
+  return mdft_double((mdft_bits(a) & c) | (mdft_bits(b) & ~c));
+}
+static inline double mdft_log(double x) {
+  const uint64_t ux = mdft_bits(x), uxs = mdft_bits(x * 0x1p54);
+  const uint64_t sub = -(uint64_t)((int64_t)ux < (int64_t)0x0010000000000000LL); /* subnormal */
+  const uint64_t u = (uxs & sub) | (ux & ~sub), mant = u & 0x000fffffffffffffULL;
+  const uint64_t big = -(uint64_t)((int64_t)mant > (int64_t)0x6a09e667f3bcdLL); /* m > sqrt 2 */
+  const int64_t e = (int64_t)(u >> 52) - 1023 - (int64_t)(sub & 54) + (int64_t)(big & 1);
+  const double m = mdft_double(mant | (0x3ff0000000000000ULL - (big & 0x0010000000000000ULL)));
+  const double de = mdft_double(0x4338000000000000ULL + (uint64_t)e) - 0x1.8p52; /* (double)e */
+  const double f = m - 1, s = f / (2 + f), z = s * s, hf = 0.5 * f * f;
+  double r = 2.0 / 23;
+  r = r * z + 2.0 / 21; r = r * z + 2.0 / 19; r = r * z + 2.0 / 17; r = r * z + 2.0 / 15;
+  r = r * z + 2.0 / 13; r = r * z + 2.0 / 11; r = r * z + 2.0 / 9;  r = r * z + 2.0 / 7;
+  r = r * z + 2.0 / 5;  r = r * z + 2.0 / 3;  r = r * z;
+  return de * 0x1.62e42feep-1 + ((f - hf + s * (hf + r)) + de * 1.9082149292705877e-10);
+}
 
 /* ---- timers ---- */
 double mdft_now(void);

@@ -81,7 +81,7 @@ int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const 
   s->x = malloc(sizeof(double) * (size_t)(N * no));
   s->v = calloc((size_t)(N * no), sizeof(double));
   s->buf = fftw_malloc(sizeof(double complex) * (size_t)(N * s->proj.np));
-  s->wstride = (no * MDFT_PB + mdft_proj_block_work(&s->proj) + 7) / 8 * 8; /* 64-byte multiples */
+  s->wstride = (2 * no * MDFT_PB + 2 * no + mdft_proj_block_work(&s->proj) + 7) / 8 * 8; /* 64-byte multiples */
   s->work = aligned_alloc(64, sizeof(double) * (size_t)(s->wstride * s->nthreads));
   if (!s->solv || !s->solu || !s->x || !s->v || !s->buf || !s->work) {
     rc = mdft_fail(err, MDFT_ERR_NOMEM, "solver arrays for %lld points x %lld orientations",
@@ -145,6 +145,57 @@ void mdft_solver_density(const mdft_solver *s, double *g) {
 
 void mdft_solver_timers(const mdft_solver *s, mdft_timers *t) { *t = s->tm; }
 
+/* The local terms of nb <= MDFT_PB points (x, v, g: point-major, nb x no): the ideal and
+ * external integrands summed per orientation into acc[0..no) and acc[no..2no), f = drho
+ * transposed to no x MDFT_PB (lanes >= nb zero) and, when g, g = kT ln x^2 + V. */
+MDFT_VECTOR static void local_forward(const double *restrict x, const double *restrict v,
+                                      const double *restrict w, int64_t no, int64_t nb,
+                                      double rho0, double kT, double *restrict g,
+                                      double *restrict f, double *restrict tmp,
+                                      double *restrict acc) {
+  /* one pass over each point's orientations, with and without the gradient */
+#define LOCAL_FORWARD(G)                                                                \
+  for (int64_t o = 0; o < no; o++) {                                                    \
+    const double xx = xr[o] * xr[o], l = mdft_log(xx), id = xx * l - xx + 1;            \
+    const uint64_t pos = -(uint64_t)(mdft_bits(xx) != 0); /* xx is +0 or > 0 */         \
+    acc[o] += w[o] * mdft_pick(pos, id, 1);                                             \
+    acc[no + o] += w[o] * xx * vr[o];                                                   \
+    t[o] = rho0 * (xx - 1);                                                             \
+    G;                                                                                  \
+  }
+  for (int64_t b = 0; b < nb; b++) {
+    const double *xr = x + b * no, *vr = v + b * no;
+    double *t = tmp + b * no;
+    if (g) {
+      double *gr = g + b * no;
+      LOCAL_FORWARD(gr[o] = mdft_pick(pos, kT * l, 0) + vr[o])
+    } else
+      LOCAL_FORWARD((void)0)
+  }
+#undef LOCAL_FORWARD
+  for (int64_t o = 0; o < no; o++) {
+    for (int64_t b = 0; b < nb; b++) f[o * MDFT_PB + b] = tmp[b * no + o];
+    for (int64_t b = nb; b < MDFT_PB; b++) f[o * MDFT_PB + b] = 0;
+  }
+}
+
+/* gamma (no x MDFT_PB) -> the excess integrand per orientation into acc[0..no) and, when g,
+ * the gradient g = pref w 2x (g - kT gamma) from the first pass's g = kT ln x^2 + V. */
+MDFT_VECTOR static void local_backward(const double *restrict x, const double *restrict w,
+                                       int64_t no, int64_t nb, double pref, double kT,
+                                       double *restrict g, const double *restrict gam,
+                                       double *restrict tmp, double *restrict acc) {
+  for (int64_t o = 0; o < no; o++)
+    for (int64_t b = 0; b < nb; b++) tmp[b * no + o] = gam[o * MDFT_PB + b];
+  for (int64_t b = 0; b < nb; b++) {
+    const double *xr = x + b * no, *t = tmp + b * no;
+    for (int64_t o = 0; o < no; o++) acc[o] += w[o] * (xr[o] * xr[o] - 1) * t[o];
+    if (g)
+      for (int64_t o = 0; o < no; o++)
+        g[b * no + o] = pref * w[o] * 2 * xr[o] * (g[b * no + o] - kT * t[o]);
+  }
+}
+
 int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_energy *e) {
   const int64_t N = s->grid.ntot, no = s->ang.no;
   const double *w = s->ang.w, *v = s->v, rho0 = s->n0 / (8 * MDFT_PI * MDFT_PI), kT = s->kT;
@@ -156,25 +207,16 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
 #pragma omp parallel num_threads(s->nthreads) reduction(+ : fid, fext)
   {
     double *wk = s->work + s->wstride * omp_get_thread_num();
-    double *f = wk, *pw = wk + no * MDFT_PB;
+    double *f = wk, *tmp = f + no * MDFT_PB, *acc = tmp + no * MDFT_PB, *pw = acc + 2 * no;
+    for (int64_t o = 0; o < 2 * no; o++) acc[o] = 0;
 #pragma omp for schedule(static)
     for (int64_t ib = 0; ib < nblk; ib++) {
       const int64_t r0 = ib * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
-      for (int64_t b = 0; b < nb; b++) {
-        const double *xr = x + (r0 + b) * no, *vr = v + (r0 + b) * no;
-        double *gr = grad ? grad + (r0 + b) * no : NULL;
-        for (int64_t o = 0; o < no; o++) {
-          double xx = xr[o] * xr[o], l = xx > 0 ? log(xx) : 0;
-          fid += w[o] * (xx > 0 ? xx * l - xx + 1 : 1);
-          fext += w[o] * xx * vr[o];
-          f[o * MDFT_PB + b] = rho0 * (xx - 1);
-          if (gr) gr[o] = (xx > 0 ? kT * l : 0) + vr[o];
-        }
-      }
-      for (int64_t b = nb; b < MDFT_PB; b++)
-        for (int64_t o = 0; o < no; o++) f[o * MDFT_PB + b] = 0;
+      local_forward(x + r0 * no, v + r0 * no, w, no, nb, rho0, kT, grad ? grad + r0 * no : NULL,
+                    f, tmp, acc);
       mdft_proj_forward_block(&s->proj, nb, f, s->buf + r0, N, pw);
     }
+    for (int64_t o = 0; o < no; o++) { fid += acc[o]; fext += acc[no + o]; }
   }
   double t1 = mdft_now();
   fftw_execute(s->fft.fwd);
@@ -188,21 +230,15 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
 #pragma omp parallel num_threads(s->nthreads) reduction(+ : fexc)
   {
     double *wk = s->work + s->wstride * omp_get_thread_num();
-    double *gam = wk, *pw = wk + no * MDFT_PB;
+    double *gam = wk, *tmp = gam + no * MDFT_PB, *acc = tmp + no * MDFT_PB, *pw = acc + 2 * no;
+    for (int64_t o = 0; o < no; o++) acc[o] = 0;
 #pragma omp for schedule(static)
     for (int64_t ib = 0; ib < nblk; ib++) {
       const int64_t r0 = ib * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
       mdft_proj_backward_block(&s->proj, nb, s->buf + r0, N, gam, pw);
-      for (int64_t b = 0; b < nb; b++) {
-        const double *xr = x + (r0 + b) * no;
-        double *gr = grad ? grad + (r0 + b) * no : NULL;
-        for (int64_t o = 0; o < no; o++) {
-          double xx = xr[o] * xr[o], g = gam[o * MDFT_PB + b];
-          fexc += w[o] * (xx - 1) * g;
-          if (gr) gr[o] = pref * w[o] * 2 * xr[o] * (gr[o] - kT * g);
-        }
-      }
+      local_backward(x + r0 * no, w, no, nb, pref, kT, grad ? grad + r0 * no : NULL, gam, tmp, acc);
     }
+    for (int64_t o = 0; o < no; o++) fexc += acc[o];
   }
   double t5 = mdft_now();
   s->tm.angular += t1 - t0;
