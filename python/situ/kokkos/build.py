@@ -12,7 +12,7 @@ from .ir import Graph, Node, Unsupported, check_dtype
 
 UNARY = {"neg", "abs", "exp", "exp2", "expm1", "log", "log1p", "sqrt", "rsqrt", "tanh", "sin",
          "cos", "tan", "logistic", "erf", "floor", "ceil", "round", "sign", "not", "square",
-         "reciprocal", "atan", "isfinite"}
+         "reciprocal", "atan", "isfinite", "erfc", "roundeven"}
 BINARY = {"add", "sub", "mul", "div", "max", "min", "pow", "rem", "and", "or", "xor", "atan2"}
 COMPARE = {"lt", "le", "gt", "ge", "eq", "ne"}
 REDUCE = {"sum", "prod", "max", "min", "and", "or"}
@@ -135,6 +135,20 @@ class Builder:
             return x
         return self.node("slice", (x,), shape, x.dtype, start=tuple(int(s) for s in start),
                          stride=tuple(int(s) for s in stride))
+
+    def reverse(self, x: Node, dims: Sequence[int]) -> Node:
+        dims = tuple(sorted(int(d) % len(x.shape) for d in dims if x.shape[int(d)] > 1))
+        return self.node("reverse", (x,), x.shape, x.dtype, dims=dims) if dims else x
+
+    def tile(self, x: Node, reps: Sequence[int]) -> Node:
+        """``np.tile``: as a broadcast of interleaved unit dims, then a reshape."""
+        reps = [int(r) for r in reps]
+        shape = [1] * (len(reps) - len(x.shape)) + list(x.shape)
+        reps = [1] * (len(shape) - len(reps)) + reps
+        inter = [v for s in shape for v in (1, s)]
+        big = [v for r, s in zip(reps, shape) for v in (r, s)]
+        y = self.broadcast_to(self.reshape(x, inter), big)
+        return self.reshape(y, [r * s for r, s in zip(reps, shape)])
 
     def pad(self, x: Node, value: Node, lo: Sequence[int], hi: Sequence[int]) -> Node:
         shape = [n + a + b for n, a, b in zip(x.shape, lo, hi)]

@@ -11,9 +11,9 @@ from .runtime import Kernel
 
 def compile_graph(graph: Graph, parallel: bool = True) -> Kernel:
     """Lowers a tensor program to the Kokkos dialect and JIT-compiles it."""
-    entry = re.sub(r"\W", "_", graph.name) or "kernel"
-    if entry[0].isdigit():
-        entry = "k_" + entry
+    # Prefixed: a kernel named like a libm function (cos, exp) would capture the
+    # JIT's calls to that function.
+    entry = "situ_" + re.sub(r"\W", "_", graph.name)
     return Kernel(lower(graph, entry), entry, len(graph.inputs), graph, parallel)
 
 

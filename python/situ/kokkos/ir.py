@@ -18,6 +18,7 @@ broadcast      dims                        operand dim k -> output dim dims[k]
 reshape        -
 transpose      perm                        out dim k is operand dim perm[k]
 slice          start, stride
+reverse        dims
 pad            lo, hi                      (operand, scalar pad value); negative = crop
 concat         axis
 iota           dim

@@ -18,7 +18,7 @@ from .ir import Graph, Node, Unsupported
 
 UNARY = {"neg": "neg", "abs": "abs", "exp": "exp", "exp2": "exp2", "expm1": "expm1", "log": "log",
          "log1p": "log1p", "sqrt": "sqrt", "rsqrt": "rsqrt", "tanh": "tanh", "sin": "sin",
-         "cos": "cos", "tan": "tan", "atan": "atan", "logistic": "logistic", "erf": "erf",
+         "cos": "cos", "tan": "tan", "atan": "atan", "logistic": "logistic", "erf": "erf", "erfc": "erfc",
          "floor": "floor", "ceil": "ceil", "sign": "sign", "not": "not", "square": "square",
          "is_finite": "isfinite"}
 BINARY = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "max": "max", "min": "min",
@@ -38,8 +38,8 @@ def _where(eqn) -> str:
     try:
         from jax._src import source_info_util
         return source_info_util.summarize(eqn.source_info)
-    except Exception:  # private API moved: the primitive name is still a good pointer
-        return eqn.primitive.name
+    except Exception:  # private API moved: the caller falls back to the enclosing line
+        return ""
 
 
 class _Translator:
@@ -65,8 +65,9 @@ class _Translator:
         return env[v]
 
     def run(self, jaxpr, env: dict) -> list[Node]:
+        outer = self.b.where   # inside jnp's own jitted helpers, blame the user's call
         for eqn in jaxpr.eqns:
-            self.b.where = _where(eqn)
+            self.b.where = _where(eqn) or outer
             ins = [self.read(env, v) for v in eqn.invars]
             outs = self.eqn(eqn, ins)
             for v, o in zip(eqn.outvars, outs):
@@ -118,6 +119,10 @@ class _Translator:
             return [b.broadcast(ins[0], p["shape"], p["broadcast_dimensions"])]
         if name in ("reshape", "squeeze", "expand_dims"):
             return [b.reshape(ins[0], out_avals[0].shape)]
+        if name == "rev":
+            return [b.reverse(ins[0], p["dimensions"])]
+        if name == "tile":
+            return [b.tile(ins[0], p["reps"])]
         if name == "transpose":
             return [b.transpose(ins[0], p["permutation"])]
         if name == "slice":

@@ -30,16 +30,17 @@ from .ir import Graph, Node, Unsupported, nodes_of
 from .mlirtext import Body, dense_hex, float_lit, memref_type, mlir_type
 
 MATERIALISED = {"reduce", "argreduce", "dot", "conv", "pool", "cumulative", "loop"}
-LAYOUT = {"broadcast", "reshape", "transpose", "slice", "pad", "concat", "convert"}
+LAYOUT = {"broadcast", "reshape", "transpose", "slice", "pad", "concat", "convert", "reverse"}
 MAX_POLICY_RANK = 6
 FAST = " fastmath<reassoc,contract>"
+TILE_I, TILE_J = 2, 4   # register block of a contraction (outputs per parallel iteration)
 
 CMP_F = {"lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge", "eq": "oeq", "ne": "une"}
 CMP_I = {"lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge", "eq": "eq", "ne": "ne"}
 MATH_F = {"exp": "math.exp", "exp2": "math.exp2", "expm1": "math.expm1", "log": "math.log",
           "log1p": "math.log1p", "sqrt": "math.sqrt", "rsqrt": "math.rsqrt", "tanh": "math.tanh",
           "sin": "math.sin", "cos": "math.cos", "tan": "math.tan", "atan": "math.atan",
-          "erf": "math.erf", "floor": "math.floor", "ceil": "math.ceil", "round": "math.round",
+          "erf": "math.erf", "erfc": "math.erfc", "floor": "math.floor", "ceil": "math.ceil", "round": "math.round",
           "roundeven": "math.roundeven", "abs": "math.absf"}
 BIN_F = {"add": "arith.addf", "sub": "arith.subf", "mul": "arith.mulf", "div": "arith.divf",
          "max": "arith.maximumf", "min": "arith.minimumf", "pow": "math.powf", "rem": "arith.remf",
@@ -252,8 +253,13 @@ class Lowering:
             d.store(b, best, kidx)
 
     def _dot(self, n: Node, d: Dest) -> None:
-        a, w = n.args
-        lc, rc, lb, rb = n.p["lc"], n.p["rc"], n.p["lb"], n.p["rb"]
+        """Register-blocked contraction: each iteration of the parallel loop computes a
+        TILE_I x TILE_J block of outputs (the innermost free dims of each operand),
+        so every loaded element feeds several multiply-adds; the contracted loop is a
+        vectorisable dot product. Edge tiles clamp to the last row/column."""
+        self.contract(*n.args, n.p["lc"], n.p["rc"], n.p["lb"], n.p["rb"], n, d)
+
+    def contract(self, a: Node, w: Node, lc, rc, lb, rb, n: Node, d: Dest) -> None:
         fa = [k for k in range(len(a.shape)) if k not in lc + lb]
         fb = [k for k in range(len(w.shape)) if k not in rc + rb]
         nb = len(lb)
@@ -261,19 +267,53 @@ class Lowering:
         get_w = self.operand(w, rb, fb, rc)
         ty, f = mlir_type(n.dtype), n.dtype.kind == "f"
         b = self.b
-        with self.parallel(n.shape) as idx:
-            bi, ai, wi = idx[:nb], idx[nb:nb + len(fa)], idx[nb + len(fa):]
+        kext = [a.shape[k] for k in lc]
+        big = int(np.prod(kext, dtype=np.int64)) >= 8
+        di = nb + len(fa) - 1 if fa and big else None        # output dim tiled by ti
+        dj = len(n.shape) - 1 if fb and big else None
+        ti = min(TILE_I, n.shape[di]) if di is not None else 1
+        tj = min(TILE_J, n.shape[dj]) if dj is not None else 1
+        tiles = list(n.shape)
+        if di is not None:
+            tiles[di] = -(-tiles[di] // ti)
+        if dj is not None:
+            tiles[dj] = -(-tiles[dj] // tj)
+        with self.parallel(tiles) as tidx:
+            def at(dim: int | None, t: int, size: int) -> list[str]:
+                if dim is None:
+                    return list(tidx)
+                i = self.affine(tidx[dim], size, None, 0, t)
+                if (n.shape[dim] % size) and t:
+                    i = b.op(f"arith.minsi {i}, {self.ci(n.shape[dim] - 1)} : index", "x")
+                out = list(tidx)
+                out[dim] = i
+                return out
+            rows = [at(di, t, ti) for t in range(ti)]
+            cols = [at(dj, u, tj) for u in range(tj)]
 
             def step(ks: list[str], acc: list[str]) -> list[str]:
-                x, y = get_a(bi, ai, ks), get_w(bi, wi, ks)
-                if f:
-                    p = b.op(f"arith.mulf {x}, {y}{FAST} : {ty}", "m")
-                    return [b.op(f"arith.addf {acc[0]}, {p}{FAST} : {ty}", "m")]
-                p = b.op(f"arith.muli {x}, {y} : {ty}", "m")
-                return [b.op(f"arith.addi {acc[0]}, {p} : {ty}", "m")]
+                xs = [get_a(r[:nb], r[nb:nb + len(fa)], ks) for r in rows]
+                ys = [get_w(c[:nb], c[nb + len(fa):], ks) for c in cols]
+                new = []
+                for t, x in enumerate(xs):
+                    for u, y in enumerate(ys):
+                        if f:
+                            p = b.op(f"arith.mulf {x}, {y}{FAST} : {ty}", "m")
+                            new.append(b.op(f"arith.addf {acc[t * tj + u]}, {p}{FAST} : {ty}", "m"))
+                        else:
+                            p = b.op(f"arith.muli {x}, {y} : {ty}", "m")
+                            new.append(b.op(f"arith.addi {acc[t * tj + u]}, {p} : {ty}", "m"))
+                return new
             zero = b.const(0.0 if f else 0, ty)
-            (r,) = self.accumulate([a.shape[k] for k in lc], [zero], [ty], step)
-            d.store(b, r, idx)
+            res = self.accumulate(kext, [zero] * (ti * tj), [ty] * (ti * tj), step)
+            for t in range(ti):
+                for u in range(tj):
+                    idx = list(tidx)
+                    if di is not None:
+                        idx[di] = rows[t][di]
+                    if dj is not None:
+                        idx[dj] = cols[u][dj]
+                    d.store(b, res[t * tj + u], idx)
 
     def operand(self, x: Node, batch: Sequence[int], free: Sequence[int],
                 contract: Sequence[int]) -> Callable[[list[str], list[str], list[str]], str]:
@@ -323,6 +363,57 @@ class Lowering:
         return [next(it) if v != 1 else 0 for v in x.shape]
 
     def _conv(self, n: Node, d: Dest) -> None:
+        """Convolution as a contraction: the input's patches are gathered once
+        (im2col, padding applied there) and the weights flattened, then the
+        register-blocked contraction runs with its stores mapped back to
+        (N, O, *spatial). Beyond 2 spatial dims the direct loop nest is used."""
+        x, w = n.args
+        nsp = len(x.shape) - 2
+        if nsp > 2:
+            return self._conv_direct(n, d)
+        stride, lo, dil = n.p["stride"], n.p["lo"], n.p["dilation"]
+        b = self.b
+        N, C, O = x.shape[0], x.shape[1], w.shape[0]
+        osp, ksp = list(n.shape[2:]), list(w.shape[2:])
+        nout, nk = int(np.prod(osp)), C * int(np.prod(ksp))
+        col = self.alloc((N, nout, nk), x.dtype)
+        fill = self.scalar(0, x.dtype)
+        with self.parallel([N] + osp + [C] + ksp) as idx:
+            ni, oi, ci, ki = idx[0], idx[1:1 + nsp], idx[1 + nsp], idx[2 + nsp:]
+            pos = [self.affine(oi[s], stride[s], ki[s], dil[s], -lo[s]) for s in range(nsp)]
+            v = self.guarded(x, [ni, ci] + pos, [None, None] + [
+                x.shape[2 + s] if (lo[s] or n.p["hi"][s]) else None for s in range(nsp)], fill)
+            col.store(b, v, [ni, self.linear(oi, osp), self.linear([ci] + ki, [C] + ksp)])
+        wf = self.alloc((O, nk), w.dtype)
+        with self.parallel(w.shape) as idx:
+            wf.store(b, self.val(w, idx), [idx[0], self.linear(idx[1:], w.shape[1:])])
+        cn = Node("input", (), (N, nout, nk), x.dtype)
+        wn = Node("input", (), (O, nk), w.dtype)
+        self.buf[id(cn)], self.buf[id(wn)] = col, wf
+        out = Node("dot", (wn, cn), (O, N, nout), n.dtype)
+        lin = self
+
+        class Scatter(Dest):   # (o, n, flat spatial) -> (n, o, *spatial)
+            def store(self, b: Body, value: str, idx: Sequence[str]) -> None:
+                d.store(b, value, [idx[1], idx[0]] + lin.delinear(idx[2], osp))
+        self.contract(wn, cn, (1,), (2,), (), (), out, Scatter(d.name, d.ty))
+
+    def linear(self, idx: Sequence[str], shape: Sequence[int]) -> str:
+        """Row-major linear index of ``idx`` in ``shape``."""
+        acc = None
+        for i, st in zip(idx, row_major(shape)):
+            t = i if st == 1 else self.b.op(f"arith.muli {i}, {self.ci(st)} : index", "x")
+            acc = t if acc is None else self.b.op(f"arith.addi {acc}, {t} : index", "x")
+        return acc or self.ci(0)
+
+    def delinear(self, i: str, shape: Sequence[int]) -> list[str]:
+        out = []
+        for k, st in enumerate(row_major(shape)):
+            q = i if st == 1 else self.b.op(f"arith.divui {i}, {self.ci(st)} : index", "x")
+            out.append(q if k == 0 else self.b.op(f"arith.remui {q}, {self.ci(shape[k])} : index", "x"))
+        return out
+
+    def _conv_direct(self, n: Node, d: Dest) -> None:
         x, w = n.args
         nsp = len(x.shape) - 2
         stride, lo, dil = n.p["stride"], n.p["lo"], n.p["dilation"]
@@ -472,13 +563,17 @@ class Lowering:
                                         for i, s, st in zip(idx, n.p["start"], n.p["stride"])])
         if n.op == "reshape":
             return self.val(n.args[0], self.reshape_index(idx, n.shape, n.args[0].shape))
+        if n.op == "reverse":
+            return self.val(n.args[0], [b.op(f"arith.subi {self.ci(s - 1)}, {i} : index", "x")
+                                        if k in n.p["dims"] else i
+                                        for k, (i, s) in enumerate(zip(idx, n.shape))])
         if n.op == "pad":
             x, pv = n.args
             pos = [self.affine(i, 1, None, 0, -lo) if lo else i for i, lo in zip(idx, n.p["lo"])]
             bounds = [x.shape[k] if (n.p["lo"][k] or n.p["hi"][k]) else None for k in range(len(idx))]
             return self.guarded(x, pos, bounds, self.val(pv, []))
         if n.op == "concat":
-            return self._concat(n, idx)
+            return self._concat_value(n, idx)
         raise Unsupported(f"{n.op} read as an element (at {n.where})" if n.where else f"{n.op} read as an element")
 
     def _const(self, n: Node, idx: list[str]) -> str:
@@ -511,7 +606,7 @@ class Lowering:
     def _global_keys(self) -> list:
         return self._root()._gkeys
 
-    def _concat(self, n: Node, idx: list[str]) -> str:
+    def _concat_value(self, n: Node, idx: list[str]) -> str:
         axis, b = n.p["axis"], self.b
         off, out = 0, None
         for part in n.args:

@@ -66,7 +66,7 @@ class Body:
     def hoist(self, key: tuple, text: str, base: str = "g") -> str:
         """A value computed once at the top of the function (constants, globals)."""
         if key not in self.consts:
-            name = f"%{base}{len(self.consts)}"
+            name = f"%{base}_{len(self.consts)}"   # '_' keeps them apart from fresh()
             self.const_lines.append(f"  {name} = {text}")
             self.consts[key] = name
         return self.consts[key]

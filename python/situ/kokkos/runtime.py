@@ -132,7 +132,7 @@ class Kernel:
             a.is_view, a.dtype, a.rank = 1, KK_DTYPE[dt], len(shape)
             for d, s in enumerate(shape):
                 a.extents[d] = s
-        self.params = [np.ascontiguousarray(p) for p in (graph.params if graph else [])]
+        self.params = [np.asarray(p, order="C") for p in (graph.params if graph else [])]
         self._call_lock = threading.Lock()
 
     @property
@@ -163,7 +163,7 @@ class Kernel:
             raise TypeError(f"kernel {self.entry!r} takes {self.n_user_inputs} inputs, got {len(inputs)}")
         arrays = []
         for i, (x, (shape, dt)) in enumerate(zip(list(inputs) + self.params, self.in_specs)):
-            a = np.ascontiguousarray(x, dtype=dt)
+            a = np.asarray(x, dtype=dt, order="C")
             if a.shape != shape:
                 raise ValueError(f"kernel {self.entry!r}: input {i} has shape {a.shape}, "
                                  f"expected {shape}")

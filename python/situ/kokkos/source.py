@@ -19,7 +19,7 @@ JAX_UNARY = {"neg": "-{}", "abs": "jnp.abs({})", "exp": "jnp.exp({})", "exp2": "
              "expm1": "jnp.expm1({})", "log": "jnp.log({})", "log1p": "jnp.log1p({})",
              "sqrt": "jnp.sqrt({})", "rsqrt": "lax.rsqrt({})", "tanh": "jnp.tanh({})",
              "sin": "jnp.sin({})", "cos": "jnp.cos({})", "tan": "jnp.tan({})", "atan": "jnp.arctan({})",
-             "logistic": "jax.nn.sigmoid({})", "erf": "lax.erf({})", "floor": "jnp.floor({})",
+             "logistic": "jax.nn.sigmoid({})", "erf": "lax.erf({})", "erfc": "lax.erfc({})", "floor": "jnp.floor({})",
              "ceil": "jnp.ceil({})", "round": "lax.round({})", "roundeven": "jnp.round({})",
              "sign": "jnp.sign({})", "not": "~{}", "square": "jnp.square({})",
              "reciprocal": "1 / {}", "isfinite": "jnp.isfinite({})"}
@@ -27,7 +27,7 @@ TORCH_UNARY = {"neg": "-{}", "abs": "torch.abs({})", "exp": "torch.exp({})", "ex
                "expm1": "torch.expm1({})", "log": "torch.log({})", "log1p": "torch.log1p({})",
                "sqrt": "torch.sqrt({})", "rsqrt": "torch.rsqrt({})", "tanh": "torch.tanh({})",
                "sin": "torch.sin({})", "cos": "torch.cos({})", "tan": "torch.tan({})",
-               "atan": "torch.atan({})", "logistic": "torch.sigmoid({})", "erf": "torch.erf({})",
+               "atan": "torch.atan({})", "logistic": "torch.sigmoid({})", "erf": "torch.erf({})", "erfc": "torch.erfc({})",
                "floor": "torch.floor({})", "ceil": "torch.ceil({})",
                "round": "torch.sign({0}) * torch.floor(torch.abs({0}) + 0.5)",
                "roundeven": "torch.round({})", "sign": "torch.sign({})", "not": "~{}",
@@ -145,6 +145,8 @@ class _Writer:
             return f"{a[0]}.reshape({tuple(view)}).expand({n.shape})"
         if n.op == "reshape":
             return f"{a[0]}.reshape({n.shape})"
+        if n.op == "reverse":
+            return f"torch.flip({a[0]}, {list(p['dims'])})" if t else f"jnp.flip({a[0]}, {p['dims']})"
         if n.op == "transpose":
             return f"{a[0]}.permute({p['perm']})" if t else f"jnp.transpose({a[0]}, {p['perm']})"
         if n.op == "slice":
