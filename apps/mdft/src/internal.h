@@ -79,6 +79,7 @@ typedef struct {
   double *bphi;           /* nphi x (2mmax+1) x 2: cos, sin(mu phi_j), mu signed */
   double *wd;             /* ntheta x np: (2m+1) w_i d^m_{mu mu'}(theta_i) */
   int64_t *pcol;          /* per p: (mu + mmax) * na + mu'/mrso */
+  int64_t *cstart, *cq;   /* projections by column: cq[cstart[c] .. cstart[c+1]) */
 } mdft_proj;
 int mdft_proj_init(mdft_proj *p, const mdft_angles *a, const mdft_wigner *w, mdft_error *err);
 void mdft_proj_free(mdft_proj *p);

@@ -206,6 +206,8 @@ int mdft_oz_apply_ref(const mdft_oz *oz, double complex *data) {
  * phases exp(-i mu phi_q) are built per block from the Jacobi recurrence, so
  * nothing per q is stored. ---- */
 #define PB MDFT_PB
+/* a loop over the lanes of a block; their rows never overlap */
+#define LANES _Pragma("GCC ivdep") for (int b = 0; b < PB; b++)
 
 typedef struct {
   int64_t nslot, wsize, np, nk;
@@ -375,14 +377,14 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     const double *src = (const double *)(data + p * N);
     double *restrict qr = w->qre + p * PB, *restrict qi = w->qim + p * PB;
     double *restrict mr = w->mre + p * PB, *restrict mi = w->mim + p * PB;
-    for (int b = 0; b < PB; b++) {
+    LANES {
       qr[b] = src[2 * w->self[b]]; qi[b] = src[2 * w->self[b] + 1];
       mr[b] = src[2 * w->part[b]]; mi[b] = src[2 * w->part[b] + 1];
     }
   }
   /* geometry: cos theta, exp(i mu phi), kernel row and weight */
   double x[PB];
-  for (int b = 0; b < PB; b++) {
+  LANES {
     double qx = w->qx[b], qy = w->qy[b], qz = w->qz[b];
     double q = sqrt(qx * qx + qy * qy + qz * qz), qp = sqrt(qx * qx + qy * qy);
     double ct = q > 0 ? qz / q : 1;
@@ -398,13 +400,13 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     w->tq[b] = t - (double)iq;
   }
   for (int mu = 2; mu <= mmax; mu++)
-    for (int b = 0; b < PB; b++) {
+    LANES {
       double c1 = w->ec[PB + b], s1 = w->es[PB + b], c = w->ec[(mu - 1) * PB + b], s = w->es[(mu - 1) * PB + b];
       w->ec[mu * PB + b] = c * c1 - s * s1;
       w->es[mu * PB + b] = s * c1 + c * s1;
     }
   /* Wigner d^n_{mu khi}(theta_q): powers of cos, sin(theta/2) times Jacobi polynomials */
-  for (int b = 0; b < PB; b++) {
+  LANES {
     w->cp[b] = w->sp[b] = 1;
     double c = sqrt(0.5 * (1 + x[b])), s = sqrt(0.5 * (1 - x[b]));
     for (int i = 1; i <= 2 * mmax; i++) { w->cp[i * PB + b] = w->cp[(i - 1) * PB + b] * c; w->sp[i * PB + b] = w->sp[(i - 1) * PB + b] * s; }
@@ -413,28 +415,28 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     const int k = z->tk[u], a = z->ta[u], bb = z->tb[u];
     double *restrict tu = w->t + u * PB;
     double p0[PB], p1[PB];
-    for (int b = 0; b < PB; b++) { p0[b] = 1; p1[b] = 0.5 * (2 * (a + 1) + (a + bb + 2) * (x[b] - 1)); }
+    LANES { p0[b] = 1; p1[b] = 0.5 * (2 * (a + 1) + (a + bb + 2) * (x[b] - 1)); }
     for (int kk = 2; kk <= k; kk++) {
       const double c = 2 * kk + a + bb;
       const double a1 = 2.0 * kk * (kk + a + bb) * (c - 2), a2c = (c - 1) * c * (c - 2),
                    a2d = (c - 1) * (double)(a * a - bb * bb), a3 = 2.0 * (kk + a - 1) * (kk + bb - 1) * c;
-      for (int b = 0; b < PB; b++) {
+      LANES {
         double p2 = ((a2c * x[b] + a2d) * p1[b] - a3 * p0[b]) / a1;
         p0[b] = p1[b];
         p1[b] = p2;
       }
     }
     const double *sa = w->sp + a * PB, *cb = w->cp + bb * PB, *pk = k == 0 ? p0 : p1;
-    for (int b = 0; b < PB; b++) tu[b] = sa[b] * cb[b] * pk[b];
+    LANES tu[b] = sa[b] * cb[b] * pk[b];
   }
   for (int64_t i = 0; i < z->wsize; i++) {
     const double nrm = z->wn[i];
     const double *tu = w->t + z->wt[i] * PB;
-    for (int b = 0; b < PB; b++) dd[i * PB + b] = nrm * tu[b];
+    LANES dd[i * PB + b] = nrm * tu[b];
   }
   /* kernel values at each |q| (linear interpolation; at q = 0 only the isotropic part) */
   const int kr = z->kreal;
-  for (int b = 0; b < PB; b++) {
+  LANES {
     const double t = w->tq[b], zf = w->zero[b] ? 0 : 1;
     if (kr) {
       const double *k0 = z->k0 + w->iq[b] * nk, *dk = z->dk + w->iq[b] * nk;
@@ -463,7 +465,7 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     const double fr = sg == 0 ? 1 : sg, fi = sg == 0 ? 1 : -sg;
     double *restrict aqr = w->aqr + s * PB, *restrict aqi = w->aqi + s * PB;
     double *restrict amr = w->amr + s * PB, *restrict ami = w->ami + s * PB;
-    for (int b = 0; b < PB; b++) {
+    LANES {
       const double cc = c[b], sb = ss * sn[b];
       const double ar = fr * xr[b], ai = fi * xi[b], br = fr * yr[b], bi = fi * yi[b];
       aqr[b] = ar * cc + ai * sb; aqi[b] = ai * cc - ar * sb;
@@ -478,19 +480,19 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
       const int64_t s0 = fidx(oz, n, 0, bb);
       for (int khi = -n; khi <= n; khi++) {
         double sqr[PB], sqi[PB], smr[PB], smi[PB];
-        for (int b = 0; b < PB; b++) sqr[b] = sqi[b] = smr[b] = smi[b] = 0;
+        LANES sqr[b] = sqi[b] = smr[b] = smi[b] = 0;
         for (int mu = -n; mu <= n; mu++) {
           const double *dm = dd + mdft_wig_idx(n, mu, khi) * PB;
           const double *ar = w->aqr + (s0 + mu) * PB, *ai = w->aqi + (s0 + mu) * PB;
           const double *br = w->amr + (s0 + mu) * PB, *bi = w->ami + (s0 + mu) * PB;
-          for (int b = 0; b < PB; b++) {
+          LANES {
             sqr[b] += ar[b] * dm[b]; sqi[b] += ai[b] * dm[b];
             smr[b] += br[b] * dm[b]; smi[b] += bi[b] * dm[b];
           }
         }
         double *restrict rqr = w->rqr + (s0 + khi) * PB, *restrict rqi = w->rqi + (s0 + khi) * PB;
         double *restrict rmr = w->rmr + (s0 - khi) * PB, *restrict rmi = w->rmi + (s0 - khi) * PB;
-        for (int b = 0; b < PB; b++) {
+        LANES {
           rqr[b] = sqr[b]; rqi[b] = sqi[b];
           rmr[b] = sgn * smr[b]; rmi[b] = sgn * smi[b];
         }
@@ -500,25 +502,25 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
   /* the khi-diagonal coupling, one output slot at a time, both frames */
   for (int64_t s = 0; s < z->nslot; s++) {
     double sqr[PB], sqi[PB], smr[PB], smi[PB];
-    for (int b = 0; b < PB; b++) sqr[b] = sqi[b] = smr[b] = smi[b] = 0;
+    LANES sqr[b] = sqi[b] = smr[b] = smi[b] = 0;
     for (int64_t e = z->kstart[s]; e < z->kstart[s + 1]; e++) {
       const int64_t in = z->kin[e] * PB;
       const double *ar = w->rqr + in, *ai = w->rqi + in, *br = w->rmr + in, *bi = w->rmi + in;
       if (kr) {
         const double *k = w->k + e * PB;
-        for (int b = 0; b < PB; b++) {
+        LANES {
           sqr[b] += k[b] * ar[b]; sqi[b] += k[b] * ai[b];
           smr[b] += k[b] * br[b]; smi[b] += k[b] * bi[b];
         }
       } else {
         const double *k = w->k + 2 * e * PB, *ki = k + PB;
-        for (int b = 0; b < PB; b++) {
+        LANES {
           sqr[b] += k[b] * ar[b] - ki[b] * ai[b]; sqi[b] += k[b] * ai[b] + ki[b] * ar[b];
           smr[b] += k[b] * br[b] - ki[b] * bi[b]; smi[b] += k[b] * bi[b] + ki[b] * br[b];
         }
       }
     }
-    for (int b = 0; b < PB; b++) {
+    LANES {
       w->gqr[s * PB + b] = sqr[b]; w->gqi[s * PB + b] = sqi[b];
       w->gmr[s * PB + b] = smr[b]; w->gmi[s * PB + b] = smi[b];
     }
@@ -530,12 +532,12 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     const int64_t s0 = z->pslot[p];
     const double sgn = (m & 1) ? -invn : invn;
     double sqr[PB], sqi[PB], smr[PB], smi[PB];
-    for (int b = 0; b < PB; b++) sqr[b] = sqi[b] = smr[b] = smi[b] = 0;
+    LANES sqr[b] = sqi[b] = smr[b] = smi[b] = 0;
     for (int khi = -m; khi <= m; khi++) {
       const double *dm = dd + mdft_wig_idx(m, mu, khi) * PB;
       const double *ar = w->gqr + (s0 + khi) * PB, *ai = w->gqi + (s0 + khi) * PB;
       const double *br = w->gmr + (s0 - khi) * PB, *bi = w->gmi + (s0 - khi) * PB;
-      for (int b = 0; b < PB; b++) {
+      LANES {
         sqr[b] += ar[b] * dm[b]; sqi[b] += ai[b] * dm[b];
         smr[b] += br[b] * dm[b]; smi[b] += bi[b] * dm[b];
       }
@@ -544,7 +546,7 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     const double ss = mu < 0 ? -1 : 1;
     double *restrict qr = w->qre + p * PB, *restrict qi = w->qim + p * PB;
     double *restrict mr = w->mre + p * PB, *restrict mi = w->mim + p * PB;
-    for (int b = 0; b < PB; b++) {
+    LANES {
       const double cc = c[b], sb = ss * sn[b];
       qr[b] = (sqr[b] * cc - sqi[b] * sb) * invn;
       qi[b] = (sqi[b] * cc + sqr[b] * sb) * invn;

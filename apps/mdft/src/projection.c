@@ -17,7 +17,7 @@ int mdft_proj_init(mdft_proj *p, const mdft_angles *a, const mdft_wigner *w, mdf
   p->na = mmax / mrso + 1;
   p->ang = a;
   p->fpsi = p->fphi = p->bpsi = p->bphi = p->wd = NULL;
-  p->pcol = NULL;
+  p->pcol = p->cstart = p->cq = NULL;
   p->np = 0;
   for (int m = 0; m <= mmax; m++) p->np += (int64_t)(2 * m + 1) * (m / mrso + 1);
   size_t np = (size_t)p->np, npi = (size_t)((mmax + 1) * nmu * p->na);
@@ -65,8 +65,9 @@ void mdft_proj_free(mdft_proj *p) {
   p->pm = p->pmu = p->pmup = NULL; p->pindex = NULL; p->dtheta = NULL;
   p->ephi = p->epsi = NULL;
   free(p->fpsi); free(p->fphi); free(p->bpsi); free(p->bphi); free(p->wd); free(p->pcol);
+  free(p->cstart); free(p->cq);
   p->fpsi = p->fphi = p->bpsi = p->bphi = p->wd = NULL;
-  p->pcol = NULL;
+  p->pcol = p->cstart = p->cq = NULL;
 }
 
 int64_t mdft_proj_work(const mdft_proj *p) {
@@ -130,6 +131,8 @@ void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t st
 /* ---- blocked transforms: MDFT_PB points at once, real arithmetic, point index
  * fastest so that every inner loop is a vector operation over points ---- */
 #define PB MDFT_PB
+/* a loop over the lanes of a block; their rows never overlap */
+#define LANES _Pragma("GCC ivdep") for (int b = 0; b < PB; b++)
 
 static int proj_tables(mdft_proj *p) {
   const mdft_angles *a = p->ang;
@@ -141,7 +144,10 @@ static int proj_tables(mdft_proj *p) {
   p->bphi = malloc(sizeof(double) * (size_t)(a->nphi * nmu * 2));
   p->wd = malloc(sizeof(double) * (size_t)(a->ntheta * p->np));
   p->pcol = malloc(sizeof(int64_t) * (size_t)p->np);
-  if (!p->fpsi || !p->bpsi || !p->fphi || !p->bphi || !p->wd || !p->pcol) return 1;
+  p->cstart = calloc((size_t)(nmu * na + 1), sizeof(int64_t));
+  p->cq = malloc(sizeof(int64_t) * (size_t)p->np);
+  if (!p->fpsi || !p->bpsi || !p->fphi || !p->bphi || !p->wd || !p->pcol || !p->cstart || !p->cq)
+    return 1;
   for (int64_t k = 0; k < a->npsi; k++)
     for (int64_t ia = 0; ia < na; ia++) {
       double ang = (double)(ia * p->mrso) * a->psi[k];
@@ -165,12 +171,18 @@ static int proj_tables(mdft_proj *p) {
     for (int64_t i = 0; i < a->ntheta; i++)
       p->wd[i * p->np + q] = (2 * p->pm[q] + 1) * a->wtheta[i] * p->dtheta[i * p->np + q];
   }
+  for (int64_t q = 0; q < p->np; q++) p->cstart[p->pcol[q] + 1]++;
+  for (int64_t c = 0; c < nmu * na; c++) p->cstart[c + 1] += p->cstart[c];
+  for (int64_t c = 0, e = 0; c < nmu * na; c++)
+    for (int64_t q = 0; q < p->np; q++)
+      if (p->pcol[q] == c) p->cq[e++] = q;
   return 0;
 }
 
 int64_t mdft_proj_block_work(const mdft_proj *p) {
   const mdft_angles *a = p->ang;
-  return (a->ntheta * a->nphi * p->na + a->ntheta * (2 * p->mmax + 1) * p->na) * 2 * PB + 4 * PB;
+  return (a->ntheta * a->nphi * p->na + a->ntheta * (2 * p->mmax + 1) * p->na) * 2 * PB +
+         (4 * p->mmax + 4) * PB + 2 * p->np * PB;
 }
 
 MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *restrict f,
@@ -185,10 +197,10 @@ MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const d
     const double *fk = f + ij * nps * PB;
     for (int64_t ia = 0; ia < na; ia++) {
       double *restrict re = f1 + (ij * na + ia) * 2 * PB, *restrict im = re + PB;
-      for (int b = 0; b < PB; b++) re[b] = im[b] = 0;
+      LANES re[b] = im[b] = 0;
       for (int64_t k = 0; k < nps; k++) {
         const double c = p->fpsi[(k * na + ia) * 2], s = p->fpsi[(k * na + ia) * 2 + 1];
-        for (int b = 0; b < PB; b++) {
+        LANES {
           re[b] += c * fk[k * PB + b];
           im[b] += s * fk[k * PB + b];
         }
@@ -200,11 +212,11 @@ MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const d
     for (int64_t ia = 0; ia < na; ia++)
       for (int64_t mu = 0; mu <= mmax; mu++) {
         double A[PB], B[PB], C[PB], D[PB];
-        for (int b = 0; b < PB; b++) A[b] = B[b] = C[b] = D[b] = 0;
+        LANES A[b] = B[b] = C[b] = D[b] = 0;
         for (int64_t j = 0; j < nph; j++) {
           const double c = p->fphi[(j * (mmax + 1) + mu) * 2], s = p->fphi[(j * (mmax + 1) + mu) * 2 + 1];
           const double *re = f1 + ((i * nph + j) * na + ia) * 2 * PB, *im = re + PB;
-          for (int b = 0; b < PB; b++) {
+          LANES {
             A[b] += c * re[b];
             B[b] += s * im[b];
             C[b] += s * re[b];
@@ -213,12 +225,12 @@ MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const d
         }
         double *restrict pre = f2 + ((i * nmu + mu + mmax) * na + ia) * 2 * PB, *restrict pim = pre + PB;
         double *restrict mre = f2 + ((i * nmu - mu + mmax) * na + ia) * 2 * PB, *restrict mim = mre + PB;
-        for (int b = 0; b < PB; b++) {
+        LANES {
           pre[b] = A[b] - B[b];
           pim[b] = C[b] + D[b];
         }
         if (mu)
-          for (int b = 0; b < PB; b++) {
+          LANES {
             mre[b] = A[b] + B[b];
             mim[b] = D[b] - C[b];
           }
@@ -227,11 +239,11 @@ MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const d
   double *restrict re = f2 + nt * nmu * na * 2 * PB, *restrict im = re + PB;
   for (int64_t q = 0; q < p->np; q++) {
     const int64_t col = p->pcol[q];
-    for (int b = 0; b < PB; b++) re[b] = im[b] = 0;
+    LANES re[b] = im[b] = 0;
     for (int64_t i = 0; i < nt; i++) {
       const double c = p->wd[i * p->np + q];
       const double *sre = f2 + (i * nmu * na + col) * 2 * PB, *sim = sre + PB;
-      for (int b = 0; b < PB; b++) {
+      LANES {
         re[b] += c * sre[b];
         im[b] += c * sim[b];
       }
@@ -246,62 +258,92 @@ MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const d
 }
 
 MDFT_VECTOR void mdft_proj_backward_block(const mdft_proj *p, int64_t nb, const double complex *in,
-                              int64_t stride, double *restrict f, double *restrict work) {
+                                          int64_t stride, double *restrict f, double *restrict work) {
   const mdft_angles *a = p->ang;
   const int64_t nt = a->ntheta, nph = a->nphi, nps = a->npsi, na = p->na, mmax = p->mmax;
   const int64_t nmu = 2 * mmax + 1;
-  double *restrict g1 = work;                      /* (i,j,ia) x {re,im} x PB */
+  double *restrict g1 = work;                        /* (i,j,ia) x {re,im} x PB */
   double *restrict g2 = g1 + nt * nph * na * 2 * PB; /* (i,mu,ia) x {re,im} x PB */
-  double *restrict re = g2 + nt * nmu * na * 2 * PB, *restrict im = re + PB;
-  /* theta: g2_i[mu,mu'] = sum_m f^m_{mu mu'} d^m_{mu mu'}(theta_i) */
-  for (int64_t c = 0; c < nt * nmu * na * 2 * PB; c++) g2[c] = 0;
+  double *restrict sd = g2 + nt * nmu * na * 2 * PB; /* per mu > 0: sum re, sum im, diff re, diff im */
+  double *restrict qv = sd + (4 * mmax + 4) * PB;    /* the block's projections, {re,im} x PB each */
   for (int64_t q = 0; q < p->np; q++) {
     const double *src = (const double *)(in + q * stride);
     /* the np streams are too many for the hardware prefetchers: fetch a few blocks ahead
      * (past the end of a field this touches the next one or nothing; prefetches never fault) */
     for (int l = 0; l < 2 * PB; l += 8) __builtin_prefetch(src + 2 * PB * MDFT_PREFETCH + l);
-    for (int64_t b = 0; b < nb; b++) {
-      re[b] = src[2 * b];
-      im[b] = src[2 * b + 1];
-    }
-    for (int64_t b = nb; b < PB; b++) re[b] = im[b] = 0;
-    const int64_t col = p->pcol[q];
-    for (int64_t i = 0; i < nt; i++) {
-      const double d = p->dtheta[i * p->np + q];
-      double *restrict dre = g2 + (i * nmu * na + col) * 2 * PB, *restrict dim = dre + PB;
-      for (int b = 0; b < PB; b++) {
-        dre[b] += re[b] * d;
-        dim[b] += im[b] * d;
+    double *restrict re = qv + q * 2 * PB, *restrict im = re + PB;
+    if (nb == PB)
+      LANES { re[b] = src[2 * b]; im[b] = src[2 * b + 1]; }
+    else
+      for (int64_t b = 0; b < PB; b++) {
+        re[b] = b < nb ? src[2 * b] : 0;
+        im[b] = b < nb ? src[2 * b + 1] : 0;
       }
-    }
   }
-  /* phi: g1_{ij}[mu'] = sum_mu g2_i[mu,mu'] e^{-i mu phi_j} (real part only for mu' = 0) */
+  /* theta: g2_i[mu,mu'] = sum_m f^m_{mu mu'} d^m_{mu mu'}(theta_i) */
   for (int64_t i = 0; i < nt; i++)
-    for (int64_t j = 0; j < nph; j++)
-      for (int64_t ia = 0; ia < na; ia++) {
-        double *restrict ore = g1 + ((i * nph + j) * na + ia) * 2 * PB, *restrict oim = ore + PB;
-        for (int b = 0; b < PB; b++) ore[b] = oim[b] = 0;
-        for (int64_t mu = 0; mu < nmu; mu++) {
-          const double c = p->bphi[(j * nmu + mu) * 2], s = p->bphi[(j * nmu + mu) * 2 + 1];
-          const double *sre = g2 + ((i * nmu + mu) * na + ia) * 2 * PB, *sim = sre + PB;
-          if (ia == 0)
-            for (int b = 0; b < PB; b++) ore[b] += sre[b] * c + sim[b] * s;
-          else
-            for (int b = 0; b < PB; b++) {
-              ore[b] += sre[b] * c + sim[b] * s;
-              oim[b] += sim[b] * c - sre[b] * s;
-            }
+    for (int64_t c = 0; c < nmu * na; c++) {
+      double sr[PB], si[PB];
+      LANES sr[b] = si[b] = 0;
+      for (int64_t e = p->cstart[c]; e < p->cstart[c + 1]; e++) {
+        const int64_t q = p->cq[e];
+        const double d = p->dtheta[i * p->np + q], *re = qv + q * 2 * PB, *im = re + PB;
+        LANES { sr[b] += re[b] * d; si[b] += im[b] * d; }
+      }
+      double *restrict o = g2 + (i * nmu * na + c) * 2 * PB;
+      LANES { o[b] = sr[b]; o[PB + b] = si[b]; }
+    }
+  /* phi: g1_{ij}[mu'] = sum_mu g2_i[mu,mu'] e^{-i mu phi_j}
+   *   = g2[0] + sum_{mu>0} cos(mu phi_j) (g2[mu] + g2[-mu]) - i sin(mu phi_j) (g2[mu] - g2[-mu])
+   * (real part only for mu' = 0) */
+  for (int64_t i = 0; i < nt; i++)
+    for (int64_t ia = 0; ia < na; ia++) {
+      const double *z = g2 + ((i * nmu + mmax) * na + ia) * 2 * PB;
+      for (int64_t mu = 1; mu <= mmax; mu++) {
+        const double *pr = g2 + ((i * nmu + mmax + mu) * na + ia) * 2 * PB, *pi = pr + PB;
+        const double *mr = g2 + ((i * nmu + mmax - mu) * na + ia) * 2 * PB, *mi = mr + PB;
+        double *restrict o = sd + (mu - 1) * 4 * PB;
+        LANES {
+          o[b] = pr[b] + mr[b];
+          o[PB + b] = pi[b] + mi[b];
+          o[2 * PB + b] = pr[b] - mr[b];
+          o[3 * PB + b] = pi[b] - mi[b];
         }
       }
+      for (int64_t j = 0; j < nph; j++) {
+        double sr[PB], si[PB];
+        LANES { sr[b] = z[b]; si[b] = z[PB + b]; }
+        if (ia == 0)
+          for (int64_t mu = 1; mu <= mmax; mu++) {
+            const double c = p->bphi[(j * nmu + mu + mmax) * 2], s = p->bphi[(j * nmu + mu + mmax) * 2 + 1];
+            const double *o = sd + (mu - 1) * 4 * PB;
+            LANES sr[b] += c * o[b] + s * o[3 * PB + b];
+          }
+        else
+          for (int64_t mu = 1; mu <= mmax; mu++) {
+            const double c = p->bphi[(j * nmu + mu + mmax) * 2], s = p->bphi[(j * nmu + mu + mmax) * 2 + 1];
+            const double *o = sd + (mu - 1) * 4 * PB;
+            LANES {
+              sr[b] += c * o[b] + s * o[3 * PB + b];
+              si[b] += c * o[PB + b] - s * o[2 * PB + b];
+            }
+          }
+        double *restrict o = g1 + ((i * nph + j) * na + ia) * 2 * PB;
+        LANES { o[b] = sr[b]; o[PB + b] = si[b]; }
+      }
+    }
   /* psi: f = Re g1[0] + 2 sum_{mu'>0} Re(g1[mu'] e^{-i mu' psi}) */
   for (int64_t ij = 0; ij < nt * nph; ij++)
     for (int64_t k = 0; k < nps; k++) {
-      double *restrict fo = f + (ij * nps + k) * PB;
-      for (int b = 0; b < PB; b++) fo[b] = 0;
-      for (int64_t ia = 0; ia < na; ia++) {
+      double acc[PB];
+      const double *g0 = g1 + ij * na * 2 * PB, c0 = p->bpsi[k * na * 2];
+      LANES acc[b] = g0[b] * c0;
+      for (int64_t ia = 1; ia < na; ia++) {
         const double c = p->bpsi[(k * na + ia) * 2], s = p->bpsi[(k * na + ia) * 2 + 1];
         const double *sre = g1 + (ij * na + ia) * 2 * PB, *sim = sre + PB;
-        for (int b = 0; b < PB; b++) fo[b] += sre[b] * c + sim[b] * s;
+        LANES acc[b] += sre[b] * c + sim[b] * s;
       }
+      double *restrict fo = f + (ij * nps + k) * PB;
+      LANES fo[b] = acc[b];
     }
 }
