@@ -3,7 +3,7 @@
 The kernel takes every input, then every output, as a row-major view of static
 shape (destination passing: callers own all memory, nothing is copied)::
 
-    func.func @kernel(%a0: memref<64x32xf32>, ..., %r0: memref<64x10xf32>, ...)
+    func.func @kernel(%arg0: memref<64x32xf32>, ..., %res0: memref<64x10xf32>, ...)
 
 Fusion is by recomputation, as in XLA's loop fusion: elementwise and layout
 ops (broadcast, transpose, reshape, slice, pad, concatenate, select) are not
@@ -833,13 +833,13 @@ def lower(graph: Graph, entry: str | None = None) -> str:
     args = []
     for i, n in enumerate(graph.inputs):
         ty = memref_type(n.shape, n.dtype)
-        args.append(f"%a{i}: {ty}")
-        low.buf[id(n)] = Dest(f"%a{i}", ty)
+        args.append(f"%arg{i}: {ty}")
+        low.buf[id(n)] = Dest(f"%arg{i}", ty)
     dests = []
     for j, o in enumerate(graph.outputs):
         ty = memref_type(o.shape, o.dtype)
-        args.append(f"%r{j}: {ty}")
-        dests.append(Dest(f"%r{j}", ty))
+        args.append(f"%res{j}: {ty}")
+        dests.append(Dest(f"%res{j}", ty))
     low.run(graph.outputs, dests)
     low.free_temps()
     b.emit("return")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 import re
 from typing import Any, Callable
 
@@ -42,11 +43,14 @@ def np_dtype(t) -> np.dtype:
 
 
 def _where(node) -> str:
-    """``file:line`` of the user's code that made this node (first frame of its trace)."""
+    """``file:line`` of the user's code that made this node: the innermost frame of
+    its trace outside PyTorch itself."""
     st = node.meta.get("stack_trace") or ""
-    m = re.search(r'File "([^"]+)", line (\d+), in (\S+)\n\s*(.*)', st)
-    if m:
-        return f"{m.group(1)}:{m.group(2)} ({m.group(3)}: {m.group(4).strip()})"
+    frames = re.findall(r'File "([^"]+)", line (\d+), in (\S+)\n\s*(.*)', st)
+    user = [f for f in frames if f"{os.sep}torch{os.sep}" not in f[0]] or frames
+    if user:
+        f, line, fn, code = user[-1]
+        return f"{f}:{line} ({fn}: {code.strip()})"
     return str(node.name)
 
 
@@ -206,6 +210,20 @@ class _Translator:
                             b.binary("mul", x, b.scalar(slope, x.dtype)))
         if base == "gelu":
             return self.gelu(args[0], kw.get("approximate", "none"))
+        if base == "elu":
+            x = args[0]
+            alpha = args[1] if len(args) > 1 else 1.0
+            neg = b.binary("mul", b.unary("expm1", x), b.scalar(alpha, x.dtype))
+            return b.select(b.compare("gt", x, b.scalar(0, x.dtype)), x, neg)
+        if base == "remainder":   # Python's modulo: the sign of the divisor
+            x, y = self.promote(node, *args[:2])
+            r = b.binary("rem", x, y)
+            zero = b.scalar(0, r.dtype)
+            fix = b.binary("and", b.compare("ne", r, zero),
+                           b.compare("ne", b.compare("lt", r, zero), b.compare("lt", y, zero)))
+            return b.select(fix, b.binary("add", r, y), r)
+        if base == "flip":
+            return b.reverse(args[0], args[1])
         if base == "silu":
             return b.binary("mul", args[0], b.unary("logistic", args[0]))
         if base in ("_softmax", "_log_softmax"):
@@ -266,6 +284,31 @@ class _Translator:
             for k in range(len(pad) // 2):
                 lo[len(x.shape) - 1 - k], hi[len(x.shape) - 1 - k] = pad[2 * k], pad[2 * k + 1]
             return b.pad(x, b.scalar(value, x.dtype), lo, hi)
+        if base in ("var", "std"):
+            x = b.convert(args[0], self.node_dtype(node))
+            dims = args[1] if len(args) > 1 and args[1] is not None else kw.get("dim")
+            dims = list(range(len(x.shape))) if dims is None else \
+                [d % len(x.shape) for d in ([dims] if isinstance(dims, int) else dims)]
+            corr = kw.get("correction", 1)
+            corr = 1 if corr is None else corr
+            n = float(np.prod([x.shape[d] for d in dims]))
+            keep = [1 if d in dims else v for d, v in enumerate(x.shape)]
+            mean = b.reshape(b.binary("div", b.reduce("sum", x, dims), b.scalar(n, x.dtype)), keep)
+            xc = b.binary("sub", x, mean)
+            v = b.binary("div", b.reduce("sum", b.binary("mul", xc, xc), dims),
+                         b.scalar(max(n - corr, 0.0), x.dtype))
+            return b.reshape(b.unary("sqrt", v) if base == "std" else v, out_shape)
+        if base in ("max", "min") and name.endswith(".other"):
+            return b.binary(base, *self.promote(node, *args[:2]))
+        if base in ("max", "min") and len(args) > 1:   # values and indices along a dim
+            x, dim = args[0], args[1] % len(args[0].shape)
+            keep = len(args) > 2 and args[2]
+            shape = [1 if d == dim else s for d, s in enumerate(x.shape)] if keep else \
+                [s for d, s in enumerate(x.shape) if d != dim]
+            return (b.reshape(b.reduce(base, x, [dim]), shape),
+                    b.reshape(b.argreduce(base, x, dim, np.dtype("i8")), shape))
+        if base in ("max", "min"):
+            return b.reduce(base, args[0], range(len(args[0].shape)))
         if base in REDUCE or base == "mean":
             return self.reduction(node, base, args, kw, out_shape)
         if base in ("argmax", "argmin"):
