@@ -4,10 +4,12 @@
  * diagnostics reduce over v∥ and μ). --check compares the density after the run with
  * the exact solution and fails if the error exceeds --tol.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mpi.h>
 
@@ -15,9 +17,9 @@
 #include "vlasov.h"
 
 static int parse(int argc, char **argv, vlasov_params *p, int64_t *steps, int *check,
-                 double *tol, const char **config, const char **moments) {
+                 double *tol, const char **config, const char **moments, const char **timeline) {
     *p = (vlasov_params){.nx = 32, .ny = 32, .nv = 32, .nmu = 8, .cfl = 0.8};
-    *steps = 50, *check = 0, *tol = 1e-3, *config = NULL, *moments = NULL;
+    *steps = 50, *check = 0, *tol = 1e-3, *config = NULL, *moments = NULL, *timeline = NULL;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--check")) { *check = 1; continue; }
@@ -34,6 +36,7 @@ static int parse(int argc, char **argv, vlasov_params *p, int64_t *steps, int *c
         else if (!strcmp(a, "--tol")) *tol = strtod(v, &end);
         else if (!strcmp(a, "--config")) { *config = v; end = (char *)v + strlen(v); }
         else if (!strcmp(a, "--moments")) { *moments = v; end = (char *)v + strlen(v); }
+        else if (!strcmp(a, "--timeline")) { *timeline = v; end = (char *)v + strlen(v); }
         else { fprintf(stderr, "vlasov: unknown option %s\n", a); return -1; }
         if (!end || *end) { fprintf(stderr, "vlasov: bad value '%s' for %s\n", v, a); return -1; }
         ++i;
@@ -116,13 +119,14 @@ int main(int argc, char **argv) {
     int64_t steps;
     int check;
     double tol;
-    const char *config, *moments;
+    const char *config, *moments, *timeline_path;
     vlasov s;
-    if (parse(argc, argv, &p, &steps, &check, &tol, &config, &moments) ||
+    if (parse(argc, argv, &p, &steps, &check, &tol, &config, &moments, &timeline_path) ||
         vlasov_init(&s, MPI_COMM_WORLD, &p)) {
         if (rank == 0)
             fprintf(stderr, "usage: vlasov [--nx N --ny N --nv N --nmu N] [--px P --py P] [--cfl C]\n"
-                            "              [--steps N] [--check [--tol E]] [--config situ.yml] [--moments FILE]\n");
+                            "              [--steps N] [--check [--tol E]] [--config situ.yml] [--moments FILE]\n"
+                            "              [--timeline FILE]\n");
         MPI_Finalize();
         return 2;
     }
@@ -136,13 +140,21 @@ int main(int argc, char **argv) {
                   count[4] = {s.nx, s.ny, p.nv, p.nmu};
     rc = situ_array_define(ctx, "f", SITU_F64, 4, shape, start, count);
     if (rc < 0) fprintf(stderr, "vlasov: define f: %s\n", situ_errmsg(ctx));
+    /* --timeline: rank 0 logs the wall-clock end of each step (time to result in bench/) */
+    FILE *timeline = rank == 0 && timeline_path ? fopen(timeline_path, "w") : NULL;
     double t0 = MPI_Wtime();
     for (int64_t step = 0; step < steps; ++step) {
         vlasov_step(&s);
         if ((rc = situ_expose(ctx, "f", step, s.f)) < 0) fprintf(stderr, "vlasov: %s\n", situ_errmsg(ctx));
         situ_step_end(ctx, step);
+        if (timeline) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            fprintf(timeline, "%lld %.6f\n", (long long)step, (double)now.tv_sec + 1e-9 * (double)now.tv_nsec);
+        }
     }
     double elapsed = MPI_Wtime() - t0;
+    if (timeline) fclose(timeline);
     situ_finalize(&ctx);
     if (moments) write_density(&s, moments);
     int status = 0;

@@ -264,6 +264,7 @@ def _explain_session_class(layouts: dict, same_node: bool, model_overrides: dict
             self.model = Model(**model_overrides)
             self.dropped_steps, self.lost_steps, self.errors, self.latency = [], [], [], []
             self.steps_seen = self.reconnects = self.bytes_received = 0
+            self.step_bytes = []
             self.summary = None
             ExplainSession.instances.append(self)
 

@@ -150,6 +150,7 @@ class Session:
         self.steps_seen = 0
         self.reconnects = 0
         self.bytes_received = 0
+        self.step_bytes: list[tuple[int, int]] = []  # (step, bytes the ranks sent for it)
         self.latency: list[float] = []
         self.summary: dict | None = None
         self.client.subscribe_topic("situ", self._on_event)
@@ -365,6 +366,7 @@ class Session:
         step = msg["step"]
         self.steps_seen += 1
         self.bytes_received += msg.get("bytes", 0)
+        self.step_bytes.append((step, msg.get("bytes", 0)))
         # Every block of the step is held by one Future until the step is handled, so
         # analyses and callbacks sharing a block never release it under each other.
         # The scheduler registered them in memory before publishing the step: the

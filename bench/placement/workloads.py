@@ -1,0 +1,35 @@
+"""The benchmark's analytics, written once as ordinary Dask and used unchanged by
+situ (placed or pinned raw) and by Deisa: per-step reductions and a histogram."""
+import dask.array as da
+import numpy as np
+
+VMAX, MUMAX = 5.0, 6.0  # apps/vlasov/vlasov.c
+
+
+def heat2d(temperature):
+    """Global mean, variance, min, max and a 64-bin histogram of the temperature."""
+    T = temperature
+    return {"mean": T.mean(), "var": T.var(), "min": T.min(), "max": T.max(),
+            "hist": da.histogram(T, bins=64, range=(0.0, 1.0))[0]}
+
+
+def vlasov(f):
+    """Fluid moments (reductions over v and mu per (x, y)), their global aggregates,
+    and a 64-bin histogram of f."""
+    nx, ny, nv, nmu = f.shape
+    dv, dmu = 2 * VMAX / (nv - 1), MUMAX / nmu
+    v = np.linspace(-VMAX, VMAX, nv)[None, None, :, None]
+    n = f.sum(axis=(2, 3)) * dv * dmu
+    u = (f * v).sum(axis=(2, 3)) * dv * dmu / n
+    T = (f * v**2).sum(axis=(2, 3)) * dv * dmu / n - u**2
+    return {"n": n, "u": u, "T": T, "total": n.sum(), "meanT": T.mean(), "maxf": f.max(),
+            "hist": da.histogram(f, bins=64, range=(0.0, 0.6))[0]}
+
+
+ARRAY = {"heat2d": "temperature", "vlasov": "f"}
+FN = {"heat2d": heat2d, "vlasov": vlasov}
+
+
+def check(app, r):
+    """A scalar that must agree between situ and Deisa (same data, same analysis)."""
+    return float(r["mean"]) if app == "heat2d" else float(r["total"])
