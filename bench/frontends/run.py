@@ -1,0 +1,238 @@
+"""bench/frontends: the same models through PyTorch eager, torch.compile, JAX jit
+and the situ-compiled kernel (via to_torch / to_jax), in one run.
+
+    .venv/bin/python bench/frontends/run.py            # 1 and 2 threads
+    .venv/bin/python bench/frontends/run.py --threads 1 --quick
+
+Each thread count runs in its own process (thread pools are fixed at start).
+Timings are interleaved round by round and the minimum per variant is kept,
+which is robust to other load on the machine. Writes
+bench/results/frontends.{json,md,png}.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results"
+
+
+def worker(threads: int, quick: bool) -> dict:
+    import numpy as np
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    from situ import kokkos
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l1, self.l2, self.l3 = nn.Linear(256, 512), nn.Linear(512, 512), nn.Linear(512, 10)
+
+        def forward(self, x):
+            return self.l3(F.gelu(self.l2(F.relu(self.l1(x)))))
+
+    class CNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1, self.c2 = nn.Conv2d(3, 16, 3, padding=1), nn.Conv2d(16, 32, 3, padding=1)
+            self.fc = nn.Linear(32 * 8 * 8, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.c1(x)), 2)
+            x = F.max_pool2d(F.relu(self.c2(x)), 2)
+            return self.fc(x.flatten(1))
+
+    class Block(nn.Module):
+        def __init__(self, d=64, heads=4):
+            super().__init__()
+            self.n1, self.n2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.att = nn.MultiheadAttention(d, heads, batch_first=True)
+            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+        def forward(self, x):
+            h = self.n1(x)
+            x = x + self.att(h, h, h, need_weights=False)[0]
+            return x + self.mlp(self.n2(x))
+
+    def jax_of(model):
+        """The module's forward in jax.numpy with the same weights (for JAX jit)."""
+        p = {k: jnp.asarray(v.detach().numpy()) for k, v in model.state_dict().items()}
+        lin = lambda x, n: x @ p[n + ".weight"].T + p[n + ".bias"]
+        if isinstance(model, MLP):
+            return lambda x: lin(jax.nn.gelu(lin(jax.nn.relu(lin(x, "l1")), "l2"), approximate=False), "l3")
+        if isinstance(model, CNN):
+            def conv(x, n):
+                y = lax.conv_general_dilated(x, p[n + ".weight"], (1, 1), "SAME")
+                return y + p[n + ".bias"][None, :, None, None]
+            pool = lambda y: lax.reduce_window(y, -jnp.inf, lax.max, (1, 1, 2, 2), (1, 1, 2, 2), "VALID")
+            return lambda x: lin(pool(jax.nn.relu(conv(pool(jax.nn.relu(conv(x, "c1"))), "c2"))).reshape(x.shape[0], -1), "fc")
+
+        def ln(x, n):
+            m = x.mean(-1, keepdims=True)
+            v = ((x - m) ** 2).mean(-1, keepdims=True)
+            return (x - m) / jnp.sqrt(v + 1e-5) * p[n + ".weight"] + p[n + ".bias"]
+
+        def att(h):
+            B, T, D = h.shape
+            qkv = h @ p["att.in_proj_weight"].T + p["att.in_proj_bias"]
+            q, k, v = (qkv[..., i * D:(i + 1) * D].reshape(B, T, 4, D // 4).transpose(0, 2, 1, 3) for i in range(3))
+            a = jax.nn.softmax(q @ k.transpose(0, 1, 3, 2) / jnp.sqrt(D // 4), axis=-1) @ v
+            return a.transpose(0, 2, 1, 3).reshape(B, T, D) @ p["att.out_proj.weight"].T + p["att.out_proj.bias"]
+
+        def block(x):
+            x = x + att(ln(x, "n1"))
+            h = jax.nn.gelu(ln(x, "n2") @ p["mlp.0.weight"].T + p["mlp.0.bias"], approximate=False)
+            return x + h @ p["mlp.2.weight"].T + p["mlp.2.bias"]
+        return block
+
+    def heat(u):
+        def step(i, u):
+            return u + 0.2 * (jnp.roll(u, 1, 0) + jnp.roll(u, -1, 0) + jnp.roll(u, 1, 1) + jnp.roll(u, -1, 1) - 4 * u)
+        return lax.fori_loop(0, 10, step, u)
+
+    def heat_torch(u):
+        for _ in range(10):
+            u = u + 0.2 * (torch.roll(u, 1, 0) + torch.roll(u, -1, 0) + torch.roll(u, 1, 1) + torch.roll(u, -1, 1) - 4 * u)
+        return u
+
+    cases = [("mlp", MLP().eval(), (64, 256)), ("cnn", CNN().eval(), (8, 3, 32, 32)),
+             ("attention", Block().eval(), (4, 64, 64)), ("stencil", None, (256, 256))]
+    rounds, min_time = (3, 0.05) if quick else (7, 0.2)
+    out = []
+    for name, model, shape in cases:
+        x = torch.randn(*shape)
+        xj = jnp.asarray(x.numpy())
+        variants = {}
+        from situ.kokkos.jaxfront import graph_from_jax
+        from situ.kokkos.torchfront import graph_from_torch
+        t0 = time.perf_counter()
+        if model is None:
+            graph = graph_from_jax(heat, x.numpy())
+            eager, jfn = heat_torch, heat
+        else:
+            graph = graph_from_torch(model, x)
+            eager, jfn = model, jax_of(model)
+        t1 = time.perf_counter()
+        k = kokkos.compile_graph(graph, parallel=threads > 1)
+        trace_s, compile_s = t1 - t0, time.perf_counter() - t1
+        situ_t = kokkos.to_torch(k)
+        situ_j = jax.jit(kokkos.to_jax(k))
+        jitted = jax.jit(jfn)
+        compiled = torch.compile(eager)
+        variants = {
+            "torch eager": lambda: eager(x),
+            "torch.compile": lambda: compiled(x),
+            "jax jit": lambda: jitted(xj).block_until_ready(),
+            "situ (to_torch)": lambda: situ_t(x),
+            "situ (to_jax)": lambda: situ_j(xj).block_until_ready(),
+        }
+        with torch.no_grad():
+            ref = eager(x).numpy()
+            errs = {v: float(np.abs(np.asarray(f()) - ref).max()) for v, f in variants.items()}
+            reps = {}
+            for v, f in variants.items():   # warm up, pick a repeat count
+                f()
+                n, t = 1, 0.0
+                while t < min_time:
+                    s = time.perf_counter()
+                    for _ in range(n):
+                        f()
+                    t = time.perf_counter() - s
+                    n *= 2
+                reps[v] = max(1, n // 2)
+            best = {v: float("inf") for v in variants}
+            for _ in range(rounds):
+                for v, f in variants.items():
+                    s = time.perf_counter()
+                    for _ in range(reps[v]):
+                        f()
+                    best[v] = min(best[v], (time.perf_counter() - s) / reps[v])
+        row = {"model": name, "shape": list(shape), "threads": threads, "compile_s": compile_s,
+               "trace_s": trace_s,
+               "us": {v: t * 1e6 for v, t in best.items()}, "max_abs_err": errs}
+        print(f"[{threads} thr] {name}: " + ", ".join(f"{v} {t * 1e6:.0f} us" for v, t in best.items())
+              + f"; trace {trace_s:.2f} s, lower+JIT {compile_s:.2f} s", file=sys.stderr, flush=True)
+        out.append(row)
+    return {"threads": threads, "rows": out}
+
+
+def report(runs: list[dict]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    meta = {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+            "command": "bench/frontends/run.py " + " ".join(sys.argv[1:])}
+    (RESULTS / "frontends.json").write_text(json.dumps({"meta": meta, "runs": runs}, indent=1))
+    lines = ["# Front ends: PyTorch eager, torch.compile, JAX jit and situ kernels (CPU)", "",
+             f"Command: `.venv/bin/python {meta['command']}` on {meta['cpus']} cores (shared machine; "
+             "minimum over interleaved rounds). Times per call in µs; ratios > 1 mean situ is faster.", "",
+             "| thr | model | torch eager | torch.compile | jax jit | situ (to_torch) | situ (to_jax) | "
+             "eager/situ | jax/situ | trace s | lower+JIT s | max err |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for run in runs:
+        for r in run["rows"]:
+            u = r["us"]
+            s = min(u["situ (to_torch)"], u["situ (to_jax)"])
+            lines.append(f"| {r['threads']} | {r['model']} {tuple(r['shape'])} | {u['torch eager']:.0f} | "
+                         f"{u['torch.compile']:.0f} | {u['jax jit']:.0f} | {u['situ (to_torch)']:.0f} | "
+                         f"{u['situ (to_jax)']:.0f} | {u['torch eager'] / s:.2f} | {u['jax jit'] / s:.2f} | "
+                         f"{r['trace_s']:.2f} | {r['compile_s']:.2f} | {max(r['max_abs_err'].values()):.1e} |")
+    (RESULTS / "frontends.md").write_text("\n".join(lines) + "\n")
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import numpy as np
+        fig, axes = plt.subplots(1, len(runs), figsize=(6 * len(runs), 4), squeeze=False)
+        for ax, run in zip(axes[0], runs):
+            models = [r["model"] for r in run["rows"]]
+            vs = list(run["rows"][0]["us"])
+            for i, v in enumerate(vs):
+                ax.bar(np.arange(len(models)) + i * 0.16, [r["us"][v] for r in run["rows"]], 0.16, label=v)
+            ax.set_xticks(np.arange(len(models)) + 0.32, models)
+            ax.set_yscale("log")
+            ax.set_ylabel("µs per call")
+            ax.set_title(f"{run['threads']} thread(s)")
+        axes[0][0].legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(RESULTS / "frontends.png", dpi=110)
+    except ImportError:
+        pass
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker is not None:
+        print(json.dumps(worker(a.worker, a.quick)))
+        return
+    runs = []
+    for t in a.threads:
+        env = dict(os.environ, OMP_NUM_THREADS=str(t),
+                   XLA_FLAGS=f"--xla_cpu_multi_thread_eigen={'true' if t > 1 else 'false'} "
+                             f"intra_op_parallelism_threads={t}")
+        cmd = [sys.executable, __file__, "--worker", str(t)] + (["--quick"] if a.quick else [])
+        res = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, check=True, text=True)
+        runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    report(runs)
+    print((RESULTS / "frontends.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
