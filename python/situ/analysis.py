@@ -7,11 +7,10 @@ import time
 from collections import deque
 from typing import Any, Callable
 
-import dask
 import numpy as np
 from distributed.client import futures_of
 
-from .planner import Template, step_graph, trace
+from .planner import LocalPlan, Template, step_graph, trace
 from .planner.cost import PLACEMENTS, Decision, Model, decide, recheck
 
 logger = logging.getLogger("situ.analysis")
@@ -45,6 +44,7 @@ class Analysis:
         # in-process results (local combine only), computing)
         self.timing: list[tuple[float, float, float, float]] = []
         self.local_steps = 0  # steps whose combine/aggregate ran in the session
+        self._local: tuple | None = None  # (template, LocalPlan or None)
         self.pending: deque = deque()  # submitted steps: (step, futures, counts, t_publish, t0, t1)
         self.max_in_flight = 2         # steps computing on the cluster at once (more block the session)
         self.notify: Callable[[], None] | None = None  # wakes the session when a step is computed
@@ -140,11 +140,33 @@ class Analysis:
 
         t0 = time.time()
         t_pub = msg.get("t_publish", t0)
-        local = False
+        lp = self._local_plan()
+        if lp is not None:
+            for name, rank in lp.inputs:
+                if stage_outputs(name, rank, len(lp.inputs[(name, rank)])) is None:
+                    lp = None  # a block came raw (its kernel still compiling): the full graph
+                    break
+        if lp is not None:
+            # Every block's stage ran in-process and the results are small: fetch them
+            # from the workers in one call and run combine/aggregate here, on the
+            # graph built once (no task of this step is scheduled on the cluster).
+            order = list(futs)
+            flat = client.gather([f for k in order for f in futs[k]], direct=True)
+            got, i = {}, 0
+            for k in order:
+                got[k] = flat[i:i + len(futs[k])]
+                i += len(futs[k])
+            t1b = time.time()
+            value = lp.run(got)
+            if self.pending:  # earlier steps still on the cluster: results go out in step order
+                self.poll(client, wait=True)
+            self._deliver(step, value, {"in_process": len(got), "raw": 0}, True,
+                          (max(0.0, t0 - t_pub), 0.0, t1b - t0, time.time() - t1b), t_pub)
+            return True
+        futs.clear()
         try:
             if self.template is not None:
                 outputs, counts = step_graph(self.template, step, stage_outputs, raw_block)
-                local = counts["raw"] == 0 and bool(futs) and self._combine_locally()
             else:  # not planned yet (layout unknown): the plain graph on raw blocks
                 if not all(n in msg["arrays"] for n in self.arrays):
                     return False
@@ -154,22 +176,6 @@ class Analysis:
             logger.warning("situ: analysis %s skips step %s: %s", self.name, step, e)
             return False
         t1 = time.time()
-        if local:
-            # Every block's stage ran in-process and its results are small: fetch them
-            # from the workers in one call and run combine/aggregate here with Dask's
-            # synchronous scheduler (no task of this step is scheduled on the cluster).
-            order = list(futs)
-            flat = client.gather([f for k in order for f in futs[k]], direct=True)
-            got, i = {}, 0
-            for k in order:
-                got[k] = flat[i:i + len(futs[k])]
-                i += len(futs[k])
-            outputs, _ = step_graph(self.template, step, lambda name, rank, n: got[(name, rank)], raw_block)
-            t1b = time.time()
-            value = dask.compute(outputs, scheduler="sync")[0]
-            self._deliver(step, value, counts, True, (max(0.0, t0 - t_pub), t1 - t0, t1b - t1, time.time() - t1b),
-                          t_pub)
-            return True
         # On the cluster: submitted, delivered in step order by poll() once computed, so
         # the session goes on receiving steps (and submitting them) meanwhile.
         fut = client.compute(outputs)
@@ -206,11 +212,19 @@ class Analysis:
         for h in self.handlers:
             h(step, value)
 
-    def _combine_locally(self) -> bool:
-        """Combine/aggregate in the session when the in-process results are small."""
-        if self.template is None or self.model.local_combine_bytes <= 0:
-            return False
-        return sum(st.bytes_out for st in self.template.stages.values()) <= self.model.local_combine_bytes
+    def _local_plan(self) -> LocalPlan | None:
+        """The graph for steps whose every block ran in-process, when their results are
+        small enough to combine in the session (``Model.local_combine_bytes``)."""
+        t = self.template
+        if not self.in_process or t is None or self.model.local_combine_bytes <= 0 or \
+                sum(st.bytes_out for st in t.stages.values()) > self.model.local_combine_bytes:
+            return None
+        if self._local is None or self._local[0] is not t:
+            try:
+                self._local = (t, LocalPlan(t))
+            except ValueError:   # a block has no stage (only forwarded raw)
+                self._local = (t, None)
+        return self._local[1]
 
     def measured(self, seconds_per_rank: list[float]) -> str | None:
         """Record a step's in-process kernel time (slowest rank); a reason to re-place, or None."""

@@ -72,3 +72,27 @@ def test_unmappable_stays_on_dask_with_a_reason(served):
     for step, v in got.items():
         np.testing.assert_array_equal(v["arg"], expected("f64", (10, 4), step).argmax(axis=0))
     assert sorted(got) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("dtype,nranks", [("f64", 4), ("f32", 3), ("i64", 2)])
+def test_local_plan_equals_the_step_graph(dtype, nranks):
+    """The session's combine for all-in-process steps (graph built once, run in the
+    session) computes exactly what the step graph computes with Dask's scheduler."""
+    import dask
+    from situ.cli import layout
+    from situ.planner import LocalPlan, step_graph, trace
+
+    tpl = trace(moments, {"a0": layout((13, 9, 6), dtype, nranks)})
+    assert tpl.placeable and len(tpl.stages) == nranks
+    rng = np.random.default_rng(nranks)
+    got = {(st.array, st.rank): [(rng.random(max(o.size, 1)) * 100).astype(o.dtype) for o in st.outputs]
+           for st in tpl.stages.values()}
+    lp = LocalPlan(tpl)
+    for step in (3, 4):  # the plan is reused across steps
+        value = lp.run(got)
+        want = dask.compute(step_graph(tpl, step, lambda a, r, n: got[(a, r)], None)[0], scheduler="sync")[0]
+        assert set(value) == set(want)
+        for k in want:
+            assert np.asarray(value[k]).dtype == np.asarray(want[k]).dtype and \
+                np.shape(value[k]) == np.shape(want[k]), k
+            np.testing.assert_array_equal(value[k], want[k], err_msg=k)
