@@ -222,7 +222,7 @@ typedef struct {
   int64_t *kstart;     /* nslot + 1 */
   int *kiso;           /* entry kept at q = 0 */
   int kreal;           /* all kernel values real */
-  double *k0, *dk;     /* nq x nk (x2 if complex): k(iq) and k(iq+1) - k(iq) */
+  double *k0, *dk;     /* (nk (x2 if complex: re, im) columns) x nq: k(iq), k(iq+1) - k(iq) */
   int64_t *pslot;      /* per stored projection: slot of (m, khi = 0, mu'/mrso) */
 } ozfast;
 
@@ -310,10 +310,11 @@ static int ozfast_init(mdft_oz *oz) {
     z->kiso[j] = ke[e].out == 0 && ke[e].in == 0;
     for (int64_t iq = 0; iq < oz->nq; iq++) {
       double complex k = oz->kc[iq * nk + e], d = iq + 1 < oz->nq ? oz->kc[(iq + 1) * nk + e] - k : 0;
-      if (cw == 1) { z->k0[iq * nk + j] = creal(k); z->dk[iq * nk + j] = creal(d); }
-      else {
-        z->k0[(iq * nk + j) * 2] = creal(k); z->k0[(iq * nk + j) * 2 + 1] = cimag(k);
-        z->dk[(iq * nk + j) * 2] = creal(d); z->dk[(iq * nk + j) * 2 + 1] = cimag(d);
+      z->k0[j * cw * oz->nq + iq] = creal(k);
+      z->dk[j * cw * oz->nq + iq] = creal(d);
+      if (cw == 2) {
+        z->k0[(2 * j + 1) * oz->nq + iq] = cimag(k);
+        z->dk[(2 * j + 1) * oz->nq + iq] = cimag(d);
       }
     }
   }
@@ -436,22 +437,19 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
   }
   /* kernel values at each |q| (linear interpolation; at q = 0 only the isotropic part) */
   const int kr = z->kreal;
-  LANES {
-    const double t = w->tq[b], zf = w->zero[b] ? 0 : 1;
-    if (kr) {
-      const double *k0 = z->k0 + w->iq[b] * nk, *dk = z->dk + w->iq[b] * nk;
-      for (int64_t e = 0; e < nk; e++) w->k[e * PB + b] = zf * (k0[e] + t * dk[e]);
-      if (w->origin[b])
-        for (int64_t e = 0; e < nk; e++) if (!z->kiso[e]) w->k[e * PB + b] = 0;
-    } else {
-      const double *k0 = z->k0 + w->iq[b] * nk * 2, *dk = z->dk + w->iq[b] * nk * 2;
-      for (int64_t e = 0; e < nk; e++) {
-        w->k[2 * e * PB + b] = zf * (k0[2 * e] + t * dk[2 * e]);
-        w->k[(2 * e + 1) * PB + b] = zf * (k0[2 * e + 1] + t * dk[2 * e + 1]);
-      }
-      if (w->origin[b])
-        for (int64_t e = 0; e < nk; e++) if (!z->kiso[e]) w->k[2 * e * PB + b] = w->k[(2 * e + 1) * PB + b] = 0;
+  const int64_t ncol = nk * (kr ? 1 : 2), nq = oz->nq;
+  {
+    double zf[PB];
+    LANES zf[b] = w->zero[b] ? 0 : 1;
+    for (int64_t c = 0; c < ncol; c++) {
+      const double *k0 = z->k0 + c * nq, *dk = z->dk + c * nq;
+      double *restrict kc = w->k + c * PB;
+      LANES kc[b] = zf[b] * (k0[w->iq[b]] + w->tq[b] * dk[w->iq[b]]);
     }
+    for (int b = 0; b < PB; b++)
+      if (w->origin[b])
+        for (int64_t c = 0; c < ncol; c++)
+          if (!z->kiso[kr ? c : c / 2]) w->k[c * PB + b] = 0;
   }
   /* full lab projections at q and -q, times exp(-i mu phi) */
   for (int64_t s = 0; s < z->nslot; s++) {
