@@ -307,3 +307,25 @@ def test_bad_call_arguments_are_named():
         k(np.ones((3, 2), "f4"))
     with pytest.raises(TypeError, match="takes 1 inputs, got 2"):
         k(np.ones((2, 3)), np.ones((2, 3)))
+
+
+def test_float32_vector_math_accuracy():
+    """exp, tanh, erf on float32 are vectorisable polynomials (vecmath.py): check them
+    over their whole range against float64 references, with the special values."""
+    from math import erf
+    x = np.concatenate([np.linspace(-110, 95, 200001), [0.0, -0.0, 1e-30, -1e-8, 3e-3]]).astype("f4")
+    special = np.array([np.nan, np.inf, -np.inf], "f4")
+    k = kokkos.from_jax(lambda x: (jnp.exp(x), jnp.tanh(x), jax.scipy.special.erf(x)), x)
+    e, t, f = k(x)
+    ref_e = np.exp(x.astype("f8"))
+    normal = (ref_e > 1.2e-38) & (ref_e < 3.4e38)
+    assert np.max(np.abs(e[normal] - ref_e[normal]) / ref_e[normal]) < 2e-7          # ~2 ulp
+    assert np.all(np.isinf(e[ref_e > 3.41e38])) and np.all(e[ref_e < 1.2e-38] < 1.2e-38)
+    np.testing.assert_allclose(t, np.tanh(x.astype("f8")), rtol=4e-7, atol=1e-37)
+    ref_f = np.array([erf(v) for v in x.astype("f8")])
+    np.testing.assert_allclose(f, ref_f, rtol=1e-6, atol=3e-7)
+    ks = kokkos.from_jax(lambda x: (jnp.exp(x), jnp.tanh(x), jax.scipy.special.erf(x)), special)
+    se, st, sf = ks(special)
+    np.testing.assert_array_equal(se, [np.nan, np.inf, 0.0])
+    np.testing.assert_array_equal(st, [np.nan, 1.0, -1.0])
+    np.testing.assert_array_equal(sf, [np.nan, 1.0, -1.0])

@@ -28,11 +28,13 @@ import numpy as np
 
 from .ir import Graph, Node, Unsupported, nodes_of
 from .mlirtext import Body, dense_hex, float_lit, memref_type, mlir_type
+from .vecmath import erf_f32, exp_f32, tanh_f32
 
 MATERIALISED = {"reduce", "argreduce", "dot", "conv", "pool", "cumulative", "loop"}
 LAYOUT = {"broadcast", "reshape", "transpose", "slice", "pad", "concat", "convert", "reverse"}
 MAX_POLICY_RANK = 6
 FAST = " fastmath<reassoc,contract>"
+VECMATH = {"exp": exp_f32, "tanh": tanh_f32, "erf": erf_f32}
 TILE_I, TILE_J = 2, 4   # register block of a contraction (outputs per parallel iteration)
 
 CMP_F = {"lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge", "eq": "oeq", "ne": "une"}
@@ -744,8 +746,10 @@ class Lowering:
             return b.op(f"arith.select {gt}, {one}, {s} : {ty}", "u")
         if not f:
             raise Unsupported(f"{fn} of integer dtype {dt}")
+        if ty == "f32" and fn in VECMATH:
+            return VECMATH[fn](b, x)
         if fn == "logistic":
-            e = b.op(f"math.exp {b.op(f'arith.negf {x} : {ty}', 'u')} : {ty}", "u")
+            e = self.unary("exp", dt, b.op(f"arith.negf {x} : {ty}", "u"))
             d = b.op(f"arith.addf {b.const(1.0, ty)}, {e} : {ty}", "u")
             return b.op(f"arith.divf {b.const(1.0, ty)}, {d} : {ty}", "u")
         if fn == "reciprocal":
