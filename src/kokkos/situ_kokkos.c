@@ -10,9 +10,6 @@
 #include "mlir-c/ExecutionEngine.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/RegisterEverything.h"
-#include "llvm-c/Support.h"
-#include "llvm-c/Core.h"
-#include "llvm-c/TargetMachine.h"
 
 #include <pthread.h>
 #include <stdalign.h>
@@ -124,29 +121,7 @@ static const char *find_omp(void) {
   return NULL;
 }
 
-/* glibc's vector math library: with it LLVM vectorises loops calling exp,
- * log, sin, ... (scalar libm calls otherwise stop the vectoriser). */
-static const char *find_mvec(void) {
-  static const char *candidates[] = {"/lib/x86_64-linux-gnu/libmvec.so.1",
-                                     "/usr/lib/x86_64-linux-gnu/libmvec.so.1"};
-  for (size_t i = 0; i < sizeof candidates / sizeof *candidates; ++i)
-    if (access(candidates[i], R_OK) == 0)
-      return candidates[i];
-  return NULL;
-}
-
-/* LLVM's choice of vector library is a process-wide option of libLLVM; it is
- * set once, only when libmvec is there to resolve the calls it makes. */
-static void select_vector_library(void) {
-  if (!find_mvec())
-    return;
-  const char *argv[] = {"situ-kokkos", "-vector-library=LIBMVEC"};
-  LLVMParseCommandLineOptions(2, argv, NULL);
-}
-
 int situ_kk_ctx_create(const situ_kk_options *opts, situ_kk_ctx **out) {
-  static pthread_once_t vecmath_once = PTHREAD_ONCE_INIT;
-  pthread_once(&vecmath_once, select_vector_library);
   if (!out)
     return SITU_KK_EINVAL;
   *out = NULL;
@@ -366,19 +341,10 @@ static int compile_locked(situ_kk_ctx *ctx, const char *ir, size_t len,
   if (!rc && mlirLogicalResultIsFailure(mlirKokkosLowerToLLVM(m, ctx->omp_lib != NULL)))
     rc = fail(ctx, SITU_KK_ELOWER, "lowering to LLVM failed");
   if (!rc) {
-    /* The optimiser picks its library (and vector math) functions by the
-     * module's triple, which the JIT would only set afterwards. */
-    char *triple = LLVMGetDefaultTargetTriple();
-    mlirOperationSetAttributeByName(
-        mlirModuleGetOperation(m), mlirStringRefCreateFromCString("llvm.target_triple"),
-        mlirStringAttrGet(ctx->mlir, mlirStringRefCreateFromCString(triple)));
-    LLVMDisposeMessage(triple);
-    MlirStringRef libs[2];
+    MlirStringRef libs[1];
     int nlibs = 0;
     if (ctx->omp_lib)
       libs[nlibs++] = mlirStringRefCreateFromCString(ctx->omp_lib);
-    if (find_mvec())
-      libs[nlibs++] = mlirStringRefCreateFromCString(find_mvec());
     k->jit = mlirExecutionEngineCreate(m, ctx->opts.opt_level, nlibs, libs, false, false);
     if (mlirExecutionEngineIsNull(k->jit))
       rc = fail(ctx, SITU_KK_EJIT, "LLVM could not compile the kernel");
