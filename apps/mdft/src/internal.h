@@ -96,7 +96,9 @@ void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t st
  * no x MDFT_PB (orientation-major, point fastest; forward reads lanes >= nb, so the
  * caller fills them), out/in hold point b, projection p at [p*stride + b];
  * work: mdft_proj_block_work() doubles. Same sums as the per-point transforms. */
-#define MDFT_PB 16
+#ifndef MDFT_PB
+#define MDFT_PB 32
+#endif
 #define MDFT_PREFETCH 4 /* blocks ahead */
 int64_t mdft_proj_block_work(const mdft_proj *p);
 void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *f, double complex *out,
