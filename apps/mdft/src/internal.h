@@ -5,6 +5,7 @@
 #include <complex.h>
 #include <fftw3.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include "mdft.h"
 
 #define MDFT_PI 3.14159265358979323846
@@ -100,6 +101,10 @@ void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t st
 #define MDFT_PB 32
 #endif
 #define MDFT_PREFETCH 4 /* blocks ahead */
+/* prefetch the line holding p[off] (p a double array); the address is formed in integers,
+ * as it may lie outside the array (prefetches never fault) */
+#define MDFT_PF(p, off) __builtin_prefetch((const void *)((uintptr_t)(p) + (uintptr_t)((off) * 8)))
+#define MDFT_PFW(p, off) __builtin_prefetch((const void *)((uintptr_t)(p) + (uintptr_t)((off) * 8)), 1)
 int64_t mdft_proj_block_work(const mdft_proj *p);
 void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *f, double complex *out,
                              int64_t stride, double *work);

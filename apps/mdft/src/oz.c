@@ -374,8 +374,15 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     w->self[b] = w->self[npairs - 1]; w->part[b] = w->part[npairs - 1];
     w->qx[b] = w->qx[npairs - 1]; w->qy[b] = w->qy[npairs - 1]; w->qz[b] = w->qz[npairs - 1];
   }
+  /* the next block's points follow the last self point and precede the last partner
+   * (rows run up in q and down in -q): fetch them now (prefetches never fault) */
+  const int64_t ahead = w->self[PB - 1] + 1, behind = w->part[PB - 1] - PB;
   for (int64_t p = 0; p < np; p++) {
     const double *src = (const double *)(data + p * N);
+    for (int l = 0; l < 2 * PB; l += 8) {
+      MDFT_PF(src, 2 * ahead + l);
+      MDFT_PF(src, 2 * behind + l);
+    }
     double *restrict qr = w->qre + p * PB, *restrict qi = w->qim + p * PB;
     double *restrict mr = w->mre + p * PB, *restrict mi = w->mim + p * PB;
     LANES {

@@ -249,7 +249,7 @@ MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const d
       }
     }
     double *restrict o = (double *)(out + q * stride);
-    for (int l = 0; l < 2 * PB; l += 8) __builtin_prefetch(o + 2 * PB * MDFT_PREFETCH + l, 1);
+    for (int l = 0; l < 2 * PB; l += 8) MDFT_PFW(o, 2 * PB * MDFT_PREFETCH + l);
     for (int64_t b = 0; b < nb; b++) {
       o[2 * b] = re[b];
       o[2 * b + 1] = im[b];
@@ -270,7 +270,7 @@ MDFT_VECTOR void mdft_proj_backward_block(const mdft_proj *p, int64_t nb, const 
     const double *src = (const double *)(in + q * stride);
     /* the np streams are too many for the hardware prefetchers: fetch a few blocks ahead
      * (past the end of a field this touches the next one or nothing; prefetches never fault) */
-    for (int l = 0; l < 2 * PB; l += 8) __builtin_prefetch(src + 2 * PB * MDFT_PREFETCH + l);
+    for (int l = 0; l < 2 * PB; l += 8) MDFT_PF(src, 2 * PB * MDFT_PREFETCH + l);
     double *restrict re = qv + q * 2 * PB, *restrict im = re + PB;
     if (nb == PB)
       LANES { re[b] = src[2 * b]; im[b] = src[2 * b + 1]; }

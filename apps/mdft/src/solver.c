@@ -167,9 +167,9 @@ MDFT_VECTOR static void local_forward(const double *restrict x, const double *re
     const double *xr = x + b * no, *vr = v + b * no;
     double *t = tmp + b * no;
     for (int64_t l = 0; l < no; l += 8) { /* the next block (prefetches never fault) */
-      __builtin_prefetch(xr + MDFT_PB * no + l);
-      __builtin_prefetch(vr + MDFT_PB * no + l);
-      if (g) __builtin_prefetch(g + (b + MDFT_PB) * no + l, 1);
+      MDFT_PF(xr, MDFT_PB * no + l);
+      MDFT_PF(vr, MDFT_PB * no + l);
+      if (g) MDFT_PFW(g, (b + MDFT_PB) * no + l);
     }
     if (g) {
       double *gr = g + b * no;
@@ -195,8 +195,8 @@ MDFT_VECTOR static void local_backward(const double *restrict x, const double *r
   for (int64_t b = 0; b < nb; b++) {
     const double *xr = x + b * no, *t = tmp + b * no;
     for (int64_t l = 0; l < no; l += 8) { /* the next block */
-      __builtin_prefetch(xr + MDFT_PB * no + l);
-      if (g) __builtin_prefetch(g + (b + MDFT_PB) * no + l, 1);
+      MDFT_PF(xr, MDFT_PB * no + l);
+      if (g) MDFT_PFW(g, (b + MDFT_PB) * no + l);
     }
     for (int64_t o = 0; o < no; o++) acc[o] += w[o] * (xr[o] * xr[o] - 1) * t[o];
     if (g)
