@@ -145,6 +145,38 @@ void mdft_solver_density(const mdft_solver *s, double *g) {
 
 void mdft_solver_timers(const mdft_solver *s, mdft_timers *t) { *t = s->tm; }
 
+/* out[j * ldo + i] = in[i * ldi + j] for an 8 x 8 tile, in registers (three shuffle stages) */
+typedef double v8d __attribute__((vector_size(64), aligned(8), may_alias));
+typedef int64_t v8i __attribute__((vector_size(64)));
+static inline __attribute__((always_inline)) void tr8(const double *in, int64_t ldi, double *out,
+                                                      int64_t ldo) {
+  v8d r[8], t[8], u[8];
+  for (int i = 0; i < 8; i++) r[i] = *(const v8d *)(in + i * ldi);
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = __builtin_shuffle(r[i], r[i + 1], (v8i){0, 8, 2, 10, 4, 12, 6, 14});
+    t[i + 1] = __builtin_shuffle(r[i], r[i + 1], (v8i){1, 9, 3, 11, 5, 13, 7, 15});
+  }
+  for (int i = 0; i < 8; i += 4)
+    for (int k = 0; k < 2; k++) {
+      u[i + k] = __builtin_shuffle(t[i + k], t[i + k + 2], (v8i){0, 1, 8, 9, 4, 5, 12, 13});
+      u[i + k + 2] = __builtin_shuffle(t[i + k], t[i + k + 2], (v8i){2, 3, 10, 11, 6, 7, 14, 15});
+    }
+  for (int k = 0; k < 4; k++) {
+    *(v8d *)(out + k * ldo) = __builtin_shuffle(u[k], u[k + 4], (v8i){0, 1, 2, 3, 8, 9, 10, 11});
+    *(v8d *)(out + (k + 4) * ldo) = __builtin_shuffle(u[k], u[k + 4], (v8i){4, 5, 6, 7, 12, 13, 14, 15});
+  }
+}
+
+/* out[o * ldo + b] = in[b * ldi + o] for b < nb, o < no: 8 x 8 tiles, scalar edges */
+static inline __attribute__((always_inline)) void transpose(const double *in, int64_t ldi, double *out,
+                                                            int64_t ldo, int64_t nb, int64_t no) {
+  const int64_t nb8 = nb & ~(int64_t)7, no8 = no & ~(int64_t)7;
+  for (int64_t o = 0; o < no8; o += 8)
+    for (int64_t b = 0; b < nb8; b += 8) tr8(in + b * ldi + o, ldi, out + o * ldo + b, ldo);
+  for (int64_t o = 0; o < no; o++)
+    for (int64_t b = o < no8 ? nb8 : 0; b < nb; b++) out[o * ldo + b] = in[b * ldi + o];
+}
+
 /* The local terms of nb <= MDFT_PB points (x, v, g: point-major, nb x no): the ideal and
  * external integrands summed per orientation into acc[0..no) and acc[no..2no), f = drho
  * transposed to no x MDFT_PB (lanes >= nb zero) and, when g, g = kT ln x^2 + V. */
@@ -178,10 +210,9 @@ MDFT_VECTOR static void local_forward(const double *restrict x, const double *re
       LOCAL_FORWARD((void)0)
   }
 #undef LOCAL_FORWARD
-  for (int64_t o = 0; o < no; o++) {
-    for (int64_t b = 0; b < nb; b++) f[o * MDFT_PB + b] = tmp[b * no + o];
+  transpose(tmp, no, f, MDFT_PB, nb, no);
+  for (int64_t o = 0; o < no; o++)
     for (int64_t b = nb; b < MDFT_PB; b++) f[o * MDFT_PB + b] = 0;
-  }
 }
 
 /* gamma (no x MDFT_PB) -> the excess integrand per orientation into acc[0..no) and, when g,
@@ -190,8 +221,7 @@ MDFT_VECTOR static void local_backward(const double *restrict x, const double *r
                                        int64_t no, int64_t nb, double pref, double kT,
                                        double *restrict g, const double *restrict gam,
                                        double *restrict tmp, double *restrict acc) {
-  for (int64_t o = 0; o < no; o++)
-    for (int64_t b = 0; b < nb; b++) tmp[b * no + o] = gam[o * MDFT_PB + b];
+  transpose(gam, MDFT_PB, tmp, no, no, nb);
   for (int64_t b = 0; b < nb; b++) {
     const double *xr = x + b * no, *t = tmp + b * no;
     for (int64_t l = 0; l < no; l += 8) { /* the next block */
