@@ -230,10 +230,13 @@ static inline double mdft_log(double x) {
   const double m = mdft_double(mant | (0x3ff0000000000000ULL - (big & 0x0010000000000000ULL)));
   const double de = mdft_double(0x4338000000000000ULL + (uint64_t)e) - 0x1.8p52; /* (double)e */
   const double f = m - 1, s = f / (2 + f), z = s * s, hf = 0.5 * f * f;
-  double r = 2.0 / 23;
-  r = r * z + 2.0 / 21; r = r * z + 2.0 / 19; r = r * z + 2.0 / 17; r = r * z + 2.0 / 15;
-  r = r * z + 2.0 / 13; r = r * z + 2.0 / 11; r = r * z + 2.0 / 9;  r = r * z + 2.0 / 7;
-  r = r * z + 2.0 / 5;  r = r * z + 2.0 / 3;  r = r * z;
+  /* R = sum_{k=1..11} 2 z^k / (2k+1) by Estrin's scheme (short dependency chains; all
+   * terms are positive, so the order of the sum costs no accuracy) */
+  const double z2 = z * z, z4 = z2 * z2, z8 = z4 * z4;
+  const double q0 = (2.0 / 3 + 2.0 / 5 * z) + (2.0 / 7 + 2.0 / 9 * z) * z2;
+  const double q1 = (2.0 / 11 + 2.0 / 13 * z) + (2.0 / 15 + 2.0 / 17 * z) * z2;
+  const double q2 = (2.0 / 19 + 2.0 / 21 * z) + 2.0 / 23 * z2;
+  const double r = z * ((q0 + q1 * z4) + q2 * z8);
   return de * 0x1.62e42feep-1 + ((f - hf + s * (hf + r)) + de * 1.9082149292705877e-10);
 }
 
