@@ -15,10 +15,15 @@ analysed step, simulation time (overhead over its baseline), time to result per
 analysed step (the analysis' result in hand minus the end of that step on rank 0,
 one wall clock for both).
 
+Plus the pipeline alone: tests/e2e/e2e_sim sleeping 20 ms per step (no solver CPU),
+the heat2d workload, in-process vs in transit, at the same rank counts.
+
     .venv/bin/python bench/placement/run.py [--ranks 4,16] [--apps heat2d,vlasov] [--reps 1]
+    .venv/bin/python bench/placement/run.py --idle-only     # only the sleeping-solver table
     .venv/bin/python bench/placement/run.py --replot
 
-Writes bench/results/placement.{json,md} and bench/results/placement*.png.
+Writes bench/results/placement.{json,md} and bench/results/placement*.png. The ranks
+load libsitu-kokkos from a copy taken at the start (the build may change under a run).
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -90,11 +96,11 @@ def read_timeline(path: str) -> dict[int, float]:
 
 
 def ttr(done: dict[int, float], timeline: dict[int, float]) -> dict:
-    lat = sorted(done[s] - timeline[s] for s in done if s in timeline)
-    if not lat:
+    by_step = [done[s] - timeline[s] for s in sorted(done) if s in timeline]
+    if not by_step:
         return {"ttr_ms": None, "ttr_max_ms": None}
-    return {"ttr_ms": 1e3 * statistics.median(lat), "ttr_max_ms": 1e3 * lat[-1],
-            "ttr_last_half_ms": 1e3 * statistics.median(lat[len(lat) // 2:])}
+    return {"ttr_ms": 1e3 * statistics.median(by_step), "ttr_max_ms": 1e3 * max(by_step),
+            "ttr_second_half_ms": 1e3 * statistics.median(by_step[len(by_step) // 2:])}
 
 
 def mpirun(ranks: int, cmd: list[str], env: dict | None = None, timeout: float = 900) -> str:
@@ -169,6 +175,37 @@ def run_deisa(app, ranks, tmp, shim):
         cluster.close()
 
 
+def run_idle(ranks: int, placement: str) -> dict:
+    """The analytics pipeline alone at ``ranks``: tests/e2e/e2e_sim sleeping 20 ms per
+    step (the solver takes no CPU), 1024x1024 f64, the heat2d workload every 10 steps.
+    Time to result is from the step's publication (e2e_sim logs no timeline)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "situ.json")
+        cmd = [sys.executable, "-m", "situ.cli", "run", "-n", str(ranks), "--quiet",
+               os.path.join(HERE, "situ_analytics.py"), "--app", "idle", "--every", "10", "--placement", placement,
+               "--out", out, "--", os.path.join(BIN, "e2e_sim"), "--shape", "1024,1024", "--steps", "1000",
+               "--sleep-ms", "20"]
+        r = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=900, cwd=tmp)
+        if r.returncode:
+            raise RuntimeError(f"idle {placement} failed:\n{r.stderr[-3000:]}")
+        rep = json.load(open(out))
+    steps = sorted(int(k) for k in rep["done"])
+    return {"ranks": ranks, "placement": placement, "analysed": len(steps), "from_publish_ms": rep["from_publish_ms"],
+            "breakdown_ms": rep["breakdown_ms"], "blocks": rep["blocks"], "local_steps": rep["local_steps"],
+            "kernel_ms": rep["kernel_ms"], "bytes_per_step_median": rep.get("step_bytes_median"),
+            "from_publish_steady_ms": rep.get("from_publish_steady_ms"), "errors": rep["errors"][:3]}
+
+
+def snapshot_kokkos() -> None:
+    """Copy libsitu-kokkos (and the dialect library it needs) aside and point the
+    ranks at the copy: the build directory may be rebuilt under a long benchmark."""
+    snap = tempfile.mkdtemp(prefix="situ-kokkos-")
+    for lib in ("libsitu-kokkos.so", "libSituKokkosDialect.so"):
+        shutil.copy2(os.path.join(BUILD, "lib", lib), snap)
+    ENV["SITU_KOKKOS_LIBRARY"] = os.path.join(snap, "libsitu-kokkos.so")
+    ENV["LD_LIBRARY_PATH"] = snap + (":" + ENV["LD_LIBRARY_PATH"] if ENV.get("LD_LIBRARY_PATH") else "")
+
+
 def build_shim() -> str:
     out = os.path.join(BUILD, "lib", "libvlasov_shim.so")
     srcs = [os.path.join(HERE, "vlasov_shim.c"), os.path.join(ROOT, "apps/vlasov/vlasov.c")]
@@ -186,9 +223,29 @@ def main() -> None:
     p.add_argument("--modes", default=",".join(MODES))
     p.add_argument("--reps", type=int, default=1, help="runs per configuration (the median sim time is kept)")
     p.add_argument("--replot", action="store_true", help="redraw the plots from placement.json")
+    p.add_argument("--idle-only", action="store_true",
+                   help="only the pipeline-latency runs (sleeping solver), merged into placement.json")
     a = p.parse_args()
     if a.replot:
         plot(json.load(open(os.path.join(RESULTS, "placement.json"))))
+        return
+    snapshot_kokkos()
+    idle = []
+    for ranks in (int(r) for r in a.ranks.split(",")):
+        for placement in ("in_process", "in_transit"):
+            try:
+                idle.append(run_idle(ranks, placement))
+            except Exception as e:
+                idle.append({"ranks": ranks, "placement": placement, "error": str(e)[-1500:]})
+            log(f"idle solver, {ranks} ranks, {placement}: {idle[-1]}")
+    if a.idle_only:
+        doc = json.load(open(os.path.join(RESULTS, "placement.json")))
+        doc["idle"] = idle
+        doc["idle_command"] = "python bench/placement/run.py " + " ".join(sys.argv[1:])
+        json.dump(doc, open(os.path.join(RESULTS, "placement.json"), "w"), indent=1)
+        text = report(doc)
+        open(os.path.join(RESULTS, "placement.md"), "w").write(text)
+        print(text)
         return
     shim = build_shim()
     rows = []
@@ -218,7 +275,7 @@ def main() -> None:
             rows.append(row)
     doc = {"command": "python bench/placement/run.py " + " ".join(sys.argv[1:]), "sizes": SIZES,
            "machine": f"{os.cpu_count()} cores (shared with other jobs), LocalCluster with 2 single-thread workers",
-           "rows": rows}
+           "rows": rows, "idle": idle}
     agree(doc)
     os.makedirs(RESULTS, exist_ok=True)
     json.dump(doc, open(os.path.join(RESULTS, "placement.json"), "w"), indent=1)
@@ -302,6 +359,23 @@ def report(doc: dict) -> str:
             ov_s = f"{ov:.2f}" if ov else "-"
             lines.append(f"| {row['app']} | {row['ranks']} | {mode} | {b_s} | {share} | {r['sim_s']:.3f} | "
                          f"{ov_s} | {ttr_s} | {'; '.join(notes)} |")
+    if doc.get("idle"):
+        lines += ["", "## The pipeline alone (a sleeping solver)", "",
+                  f"Command: `{doc.get('idle_command', doc['command'])}`. tests/e2e/e2e_sim sleeping 20 ms per "
+                  "step (the ranks take no CPU), 1024x1024 f64, the heat2d workload every 10 steps: what situ's "
+                  "analytics path costs per step when the solver does not compete for the 2 cores. "
+                  "Time to result from the step's publication by the scheduler (all ranks' blocks registered).", "",
+                  "| ranks | placement | bytes / step (median) | time to result ms (median; second half of the run) | "
+                  "queued / fetch / compute ms | blocks in-process / raw | combine in the session |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in doc["idle"]:
+            if "error" in r:
+                lines.append(f"| {r['ranks']} | {r['placement']} | error | | | | {r['error'].splitlines()[-1][:100]} |")
+                continue
+            bd = r["breakdown_ms"]
+            lines.append(f"| {r['ranks']} | {r['placement']} | {r['bytes_per_step_median'] or 0:,.0f} | "
+                         f"{r['from_publish_ms']:.1f}; {r.get('from_publish_steady_ms') or 0:.1f} | {bd['queued']:.1f} / {bd['fetch']:.1f} / {bd['compute']:.1f} | "
+                         f"{r['blocks']['in_process']} / {r['blocks']['raw']} | {r['local_steps']} of {r['analysed']} steps |")
     return "\n".join(lines) + "\n"
 
 
