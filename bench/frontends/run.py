@@ -27,47 +27,16 @@ RESULTS = ROOT / "bench" / "results"
 def worker(threads: int, quick: bool) -> dict:
     import numpy as np
     import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
     import jax
     import jax.numpy as jnp
     from jax import lax
 
     from situ import kokkos
+    sys.path.insert(0, str(Path(__file__).parent))
+    from models import CNN, MLP, make
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-
-    class MLP(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.l1, self.l2, self.l3 = nn.Linear(256, 512), nn.Linear(512, 512), nn.Linear(512, 10)
-
-        def forward(self, x):
-            return self.l3(F.gelu(self.l2(F.relu(self.l1(x)))))
-
-    class CNN(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.c1, self.c2 = nn.Conv2d(3, 16, 3, padding=1), nn.Conv2d(16, 32, 3, padding=1)
-            self.fc = nn.Linear(32 * 8 * 8, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.c1(x)), 2)
-            x = F.max_pool2d(F.relu(self.c2(x)), 2)
-            return self.fc(x.flatten(1))
-
-    class Block(nn.Module):
-        def __init__(self, d=64, heads=4):
-            super().__init__()
-            self.n1, self.n2 = nn.LayerNorm(d), nn.LayerNorm(d)
-            self.att = nn.MultiheadAttention(d, heads, batch_first=True)
-            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
-
-        def forward(self, x):
-            h = self.n1(x)
-            x = x + self.att(h, h, h, need_weights=False)[0]
-            return x + self.mlp(self.n2(x))
 
     def jax_of(model):
         """The module's forward in jax.numpy with the same weights (for JAX jit)."""
@@ -105,25 +74,19 @@ def worker(threads: int, quick: bool) -> dict:
             return u + 0.2 * (jnp.roll(u, 1, 0) + jnp.roll(u, -1, 0) + jnp.roll(u, 1, 1) + jnp.roll(u, -1, 1) - 4 * u)
         return lax.fori_loop(0, 10, step, u)
 
-    def heat_torch(u):
-        for _ in range(10):
-            u = u + 0.2 * (torch.roll(u, 1, 0) + torch.roll(u, -1, 0) + torch.roll(u, 1, 1) + torch.roll(u, -1, 1) - 4 * u)
-        return u
-
-    cases = [("mlp", MLP().eval(), (64, 256)), ("cnn", CNN().eval(), (8, 3, 32, 32)),
-             ("attention", Block().eval(), (4, 64, 64)), ("stencil", None, (256, 256))]
     rounds, min_time = (3, 0.05) if quick else (7, 0.2)
     out = []
-    for name, model, shape in cases:
-        x = torch.randn(*shape)
+    for name in ("mlp", "cnn", "attention", "stencil"):
+        model, x = make(name)
+        shape = tuple(x.shape)
         xj = jnp.asarray(x.numpy())
         variants = {}
         from situ.kokkos.jaxfront import graph_from_jax
         from situ.kokkos.torchfront import graph_from_torch
         t0 = time.perf_counter()
-        if model is None:
+        if name == "stencil":   # written in jax.numpy: translated from JAX
             graph = graph_from_jax(heat, x.numpy())
-            eager, jfn = heat_torch, heat
+            eager, jfn = model, heat
         else:
             graph = graph_from_torch(model, x)
             eager, jfn = model, jax_of(model)

@@ -32,7 +32,9 @@ private:
   DenseMap<Value, std::string> names;
   DenseMap<Value, ViewInfo> views;
   std::string kernels;       // CUDA: __global__ functions
+  std::string globals;       // memref.global arrays
   std::string *out = nullptr; // where statements go
+  std::string *hostOut = nullptr; // host function bodies (vs. kernel bodies)
   int indent = 0, counter = 0;
   SymbolTable *symbols = nullptr;
 
@@ -60,6 +62,9 @@ private:
                             SmallVectorImpl<std::string> *decl);
 
   LogicalResult emitFunc(func::FuncOp f);
+  LogicalResult emitGlobal(memref::GlobalOp g);
+  LogicalResult emitMemory(Operation *op, bool &handled);
+  void staticView(Value v, MemRefType t, const std::string &ptr);
   LogicalResult emitReducerFns(ReducerOp r);
   LogicalResult emitBlock(Block &b, SmallVectorImpl<std::string> *yields);
   LogicalResult emitOp(Operation *op);
@@ -251,7 +256,12 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
   for (auto r : m.getOps<ReducerOp>())
     if (failed(emitReducerFns(r)))
       return failure();
+  out = &globals;
+  for (auto g : m.getOps<memref::GlobalOp>())
+    if (failed(emitGlobal(g)))
+      return failure();
   out = &body;
+  hostOut = &body;
   for (auto f : m.getOps<func::FuncOp>())
     if (!f.isExternal() && failed(emitFunc(f)))
       return failure();
@@ -259,7 +269,8 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
   if (kokkos()) {
     os << "#include <Kokkos_Core.hpp>\n#include <cmath>\n#include <cstdint>\n\n";
   } else {
-    os << "#include <math.h>\n#include <stdbool.h>\n#include <stdint.h>\n"
+    os << "#include <math.h>\n#include <stdbool.h>\n#include <stdint.h>\n#include <stdlib.h>\n"
+          "#include <string.h>\n"
           "// Every SSA value is named, so some are unused.\n"
           "#pragma GCC diagnostic ignored \"-Wunused-variable\"\n"
           "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n"
@@ -276,10 +287,15 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
       os << "#include <omp.h>\n";
     os << "\n";
   }
+  if (!kokkos())
+    os << (cuda() ? "__host__ __device__ " : "") << "static inline float situ_bits_to_f32(int32_t i) "
+          "{ float f; memcpy(&f, &i, sizeof f); return f; }\n"
+       << (cuda() ? "__host__ __device__ " : "") << "static inline int32_t situ_f32_to_bits(float f) "
+          "{ int32_t i; memcpy(&i, &f, sizeof i); return i; }\n\n";
   if (cuda()) // markers let a runtime compiler (NVRTC) take the device part
-    os << "// BEGIN DEVICE CODE\n" << reducers << kernels << "// END DEVICE CODE\n" << body;
+    os << "// BEGIN DEVICE CODE\n" << globals << reducers << kernels << "// END DEVICE CODE\n" << body;
   else
-    os << reducers << kernels << body;
+    os << globals << reducers << kernels << body;
   return success();
 }
 
@@ -360,7 +376,8 @@ LogicalResult Emitter::emitFunc(func::FuncOp f) {
       return failure();
     params.push_back(*ct + (kokkos() ? " &r" : " *r") + std::to_string(i));
   }
-  line((kokkos() ? "void " : "void ") + f.getSymName() + "(" +
+  // C linkage: CUDA output is C++, and callers find the function by name.
+  line((cuda() ? "extern \"C\" void " : "void ") + f.getSymName() + "(" +
        llvm::join(params, ", ") + ") {");
   ++indent;
   if (failed(emitBlock(entry, nullptr)))
@@ -390,11 +407,133 @@ LogicalResult Emitter::emitBlock(Block &b, SmallVectorImpl<std::string> *yields)
   return success();
 }
 
+void Emitter::staticView(Value v, MemRefType t, const std::string &ptr) {
+  ViewInfo vi{ptr, {}, {}};
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    vi.ext.push_back(std::to_string(t.getDimSize(d)));
+    int64_t s = 1;
+    for (int64_t e = d + 1; e < t.getRank(); ++e)
+      s *= t.getDimSize(e);
+    vi.str.push_back(std::to_string(s));
+  }
+  views[v] = vi;
+  names[v] = ptr;
+}
+
+/// A constant array (memref.global): `static T name[N] = {...}` in C,
+/// `__device__ T name[N]` in CUDA.
+LogicalResult Emitter::emitGlobal(memref::GlobalOp g) {
+  if (kokkos())
+    return g.emitError("the Kokkos C++ emitter does not handle memref.global");
+  auto init = dyn_cast_or_null<DenseElementsAttr>(g.getInitialValueAttr());
+  MemRefType t = g.getType();
+  auto ct = ctype(t.getElementType(), g);
+  if (failed(ct))
+    return failure();
+  if (!init || !t.hasStaticShape())
+    return g.emitError("the source emitter needs a statically shaped, initialised memref.global");
+  SmallVector<std::string> vals;
+  Type et = t.getElementType();
+  if (isa<FloatType>(et)) {
+    for (APFloat v : init.getValues<APFloat>()) {
+      double d = v.convertToDouble();
+      if (std::isinf(d)) vals.push_back(d > 0 ? "INFINITY" : "-INFINITY");
+      else if (std::isnan(d)) vals.push_back("NAN");
+      else {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.17g", d);
+        vals.push_back(buf);
+      }
+    }
+  } else {
+    bool b = et.isInteger(1);
+    for (APInt v : init.getValues<APInt>())
+      vals.push_back(b ? (v.isZero() ? "false" : "true") : std::to_string(v.getSExtValue()) + "LL");
+  }
+  line(std::string(cuda() ? "__device__ " : "static ") + *ct + " " + g.getSymName().str() + "[" +
+       std::to_string(std::max<int64_t>(1, t.getNumElements())) + "] = {" + llvm::join(vals, ", ") + "};");
+  return success();
+}
+
+/// Temporaries (memref.alloc/dealloc: malloc or cudaMalloc in the host
+/// function), constant arrays (memref.get_global), and, in CUDA host code,
+/// scalar loads and stores of device views (one cudaMemcpy each).
+LogicalResult Emitter::emitMemory(Operation *op, bool &handled) {
+  handled = true;
+  if (auto a = dyn_cast<memref::AllocOp>(op)) {
+    MemRefType t = a.getType();
+    if (kokkos())
+      return op->emitError("the Kokkos C++ emitter does not handle memref.alloc");
+    if (!t.hasStaticShape() || !t.getLayout().isIdentity())
+      return op->emitError("the source emitter handles statically shaped allocs only");
+    if (out != hostOut)
+      return op->emitError("the source emitter allocates in host code only");
+    auto ct = ctype(t.getElementType(), op);
+    if (failed(ct))
+      return failure();
+    std::string n = fresh("tmp");
+    std::string bytes = std::to_string(std::max<int64_t>(1, t.getNumElements())) + " * sizeof(" + *ct + ")";
+    if (cuda()) { // stream-ordered: from the pool, not a device-wide cudaMalloc per call
+      line(*ct + " *" + n + " = 0;");
+      line("cudaMallocAsync((void **)&" + n + ", " + bytes + ", 0);");
+    } else {
+      line(*ct + " *" + n + " = (" + *ct + " *)malloc(" + bytes + ");");
+    }
+    staticView(a, t, n);
+    return success();
+  }
+  if (auto d = dyn_cast<memref::DeallocOp>(op)) {
+    if (kokkos())
+      return op->emitError("the Kokkos C++ emitter does not handle memref.dealloc");
+    line(cuda() ? "cudaFreeAsync(" + name(d.getMemref()) + ", 0);" : "free(" + name(d.getMemref()) + ");");
+    return success();
+  }
+  if (auto g = dyn_cast<memref::GetGlobalOp>(op)) {
+    if (kokkos())
+      return op->emitError("the Kokkos C++ emitter does not handle memref.get_global");
+    MemRefType t = g.getType();
+    auto ct = ctype(t.getElementType(), op);
+    if (failed(ct))
+      return failure();
+    std::string n = fresh("glob");
+    if (cuda() && out == hostOut) {
+      line(*ct + " *" + n + " = 0;");
+      line("cudaGetSymbolAddress((void **)&" + n + ", " + g.getName().str() + ");");
+    } else {
+      line(*ct + " *" + n + " = " + g.getName().str() + ";");
+    }
+    staticView(g, t, n);
+    return success();
+  }
+  if (cuda() && out == hostOut) {
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      auto ct = ctype(load.getType(), op);
+      line(*ct + " " + name(load) + ";");
+      line("cudaMemcpy(&" + name(load) + ", &" + index(load.getMemRef(), load.getIndices()) + ", sizeof(" +
+           *ct + "), cudaMemcpyDeviceToHost);");
+      return success();
+    }
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      auto ct = ctype(store.getValue().getType(), op);
+      line("{ const " + *ct + " v_ = " + name(store.getValue()) + "; cudaMemcpy(&" +
+           index(store.getMemRef(), store.getIndices()) + ", &v_, sizeof v_, cudaMemcpyHostToDevice); }");
+      return success();
+    }
+  }
+  handled = false;
+  return success();
+}
+
 LogicalResult Emitter::emitOp(Operation *op) {
   if (isa<KokkosDialect>(op->getDialect()))
     return emitKokkosOp(op);
   if (isa<scf::SCFDialect>(op->getDialect()))
     return emitScf(op);
+  bool handled = false;
+  if (failed(emitMemory(op, handled)))
+    return failure();
+  if (handled)
+    return success();
   if (auto load = dyn_cast<memref::LoadOp>(op)) {
     assign(load, index(load.getMemRef(), load.getIndices()));
     return success();
@@ -490,9 +629,12 @@ LogicalResult Emitter::emitArith(Operation *op) {
     assign(op->getResult(0), "(" + *ctype(op->getResult(0).getType(), op) + ")" + name(op->getOperand(0)));
     return success();
   };
+  // Operands are reinterpreted as unsigned (of the operand type: comparisons
+  // give bool); the result is cast back to the result type.
   auto unsignedBin = [&](StringRef o) {
-    std::string t = *ctype(op->getResult(0).getType(), op);
-    assign(op->getResult(0), "(" + t + ")((u" + t + ")" + name(op->getOperand(0)) + " " + o +
+    std::string r = *ctype(op->getResult(0).getType(), op);
+    std::string t = *ctype(op->getOperand(0).getType(), op);
+    assign(op->getResult(0), "(" + r + ")((u" + t + ")" + name(op->getOperand(0)) + " " + o +
                                  " (u" + t + ")" + name(op->getOperand(1)) + ")");
     return success();
   };
@@ -523,10 +665,16 @@ LogicalResult Emitter::emitArith(Operation *op) {
         return success(); })
       .Case<arith::CmpFOp>([&](arith::CmpFOp o) {
         using P = arith::CmpFPredicate;
+        std::string a = name(o.getLhs()), b = name(o.getRhs());
         StringRef s;
         switch (o.getPredicate()) {
+        case P::UNO: assign(o, "(" + a + " != " + a + " || " + b + " != " + b + ")"); return success();
+        case P::ORD: assign(o, "(" + a + " == " + a + " && " + b + " == " + b + ")"); return success();
+        case P::ONE:
+          assign(o, "(" + a + " == " + a + " && " + b + " == " + b + " && " + a + " != " + b + ")");
+          return success();
         case P::OEQ: case P::UEQ: s = "=="; break;
-        case P::ONE: case P::UNE: s = "!="; break;
+        case P::UNE: s = "!="; break;
         case P::OLT: case P::ULT: s = "<"; break;
         case P::OLE: case P::ULE: s = "<="; break;
         case P::OGT: case P::UGT: s = ">"; break;
@@ -565,6 +713,31 @@ LogicalResult Emitter::emitArith(Operation *op) {
       .Case<math::CosOp>([&](auto) { return call("cos"); })
       .Case<math::PowFOp>([&](auto) { return call("pow"); })
       .Case<math::FmaOp>([&](auto) { return call("fma"); })
+      .Case<math::ErfOp>([&](auto) { return call("erf"); })
+      .Case<math::ErfcOp>([&](auto) { return call("erfc"); })
+      .Case<math::Exp2Op>([&](auto) { return call("exp2"); })
+      .Case<math::ExpM1Op>([&](auto) { return call("expm1"); })
+      .Case<math::Log1pOp>([&](auto) { return call("log1p"); })
+      .Case<math::FloorOp>([&](auto) { return call("floor"); })
+      .Case<math::CeilOp>([&](auto) { return call("ceil"); })
+      .Case<math::RoundOp>([&](auto) { return call("round"); })
+      .Case<math::RoundEvenOp>([&](auto) { return call("rint"); })
+      .Case<math::TanOp>([&](auto) { return call("tan"); })
+      .Case<math::AtanOp>([&](auto) { return call("atan"); })
+      .Case<math::Atan2Op>([&](auto) { return call("atan2"); })
+      .Case<math::CopySignOp>([&](auto) { return call("copysign"); })
+      .Case<math::RsqrtOp>([&](auto o) {
+        assign(o, "1 / sqrt(" + name(o.getOperand()) + ")");
+        return success(); })
+      .Case<arith::BitcastOp>([&](auto o) -> LogicalResult {
+        Type from = o.getIn().getType(), to = o.getType();
+        if (from.isInteger(32) && to.isF32())
+          assign(o, "situ_bits_to_f32(" + name(o.getIn()) + ")");
+        else if (from.isF32() && to.isInteger(32))
+          assign(o, "situ_f32_to_bits(" + name(o.getIn()) + ")");
+        else
+          return o->emitError("the source emitter bit-casts between i32 and f32 only");
+        return success(); })
       .Default([&](Operation *o) {
         return o->emitError("the source emitter does not handle this op");
       });

@@ -534,3 +534,73 @@ situ_kk_arg situ_kk_view(void *data, situ_kk_dtype t, int rank, const int64_t *e
 situ_kk_arg situ_kk_view1(void *data, situ_kk_dtype t, int64_t n) {
   return situ_kk_view(data, t, 1, &n);
 }
+
+/* ---- source emission ----------------------------------------------------- */
+
+struct text {
+  char *buf;
+  size_t len, cap;
+  int oom;
+};
+
+static void text_append(MlirStringRef s, void *ud) {
+  struct text *t = ud;
+  if (t->oom)
+    return;
+  if (t->len + s.length + 1 > t->cap) {
+    size_t cap = t->cap ? t->cap : 4096;
+    while (cap < t->len + s.length + 1)
+      cap *= 2;
+    char *p = realloc(t->buf, cap);
+    if (!p) {
+      t->oom = 1;
+      return;
+    }
+    t->buf = p;
+    t->cap = cap;
+  }
+  memcpy(t->buf + t->len, s.data, s.length);
+  t->len += s.length;
+  t->buf[t->len] = '\0';
+}
+
+int situ_kk_emit_source(situ_kk_ctx *ctx, const char *ir, size_t len, const char *entry,
+                        situ_kk_source flavor, char **out) {
+  if (!ctx || !ir || !out || flavor < SITU_KK_SOURCE_KOKKOS_CPP || flavor > SITU_KK_SOURCE_CUDA)
+    return SITU_KK_EINVAL;
+  *out = NULL;
+  pthread_mutex_lock(&ctx->lock);
+  ctx->err_len = 0;
+  if (ctx->err)
+    ctx->err[0] = '\0';
+  int rc = SITU_KK_OK;
+  MlirModule m = mlirModuleCreateParse(ctx->mlir, (MlirStringRef){ir, len});
+  if (mlirModuleIsNull(m)) {
+    rc = fail(ctx, SITU_KK_EPARSE, "kernel IR does not parse");
+    pthread_mutex_unlock(&ctx->lock);
+    return rc;
+  }
+  if (entry) {
+    if (mlirOperationIsNull(find_func(m, entry))) {
+      err_str(ctx, "no func.func @");
+      err_str(ctx, entry);
+      err_str(ctx, " in the kernel IR");
+      rc = SITU_KK_ENOENT;
+    } else {
+      mlirKokkosKeepOnly(m, mlirStringRefCreateFromCString(entry));
+    }
+  }
+  struct text t = {0};
+  if (!rc && mlirLogicalResultIsFailure(
+                 mlirKokkosEmitSource(mlirModuleGetOperation(m), (int)flavor, text_append, &t)))
+    rc = fail(ctx, SITU_KK_EUNSUP, "the source emitter cannot print this kernel");
+  if (!rc && t.oom)
+    rc = SITU_KK_ENOMEM;
+  mlirModuleDestroy(m);
+  pthread_mutex_unlock(&ctx->lock);
+  if (rc)
+    free(t.buf);
+  else
+    *out = t.buf;
+  return rc;
+}

@@ -95,6 +95,18 @@ int situ_kk_kernel_param(const situ_kk_kernel *k, int i, situ_kk_arg *out);
 int situ_kk_call(const situ_kk_kernel *k, const situ_kk_arg *args, int nargs,
                  situ_kk_arg *results, int nresults);
 
+/** Source flavours of situ_kk_emit_source (values of MlirKokkosSourceFlavor). */
+typedef enum situ_kk_source {
+  SITU_KK_SOURCE_KOKKOS_CPP = 0, /* Kokkos C++: Views, policies, KOKKOS_LAMBDA */
+  SITU_KK_SOURCE_C = 1,          /* C with OpenMP */
+  SITU_KK_SOURCE_CUDA = 2        /* CUDA C: __global__ kernels + extern "C" host function */
+} situ_kk_source;
+
+/** Prints `ir` (only `entry` and what it uses, if entry is not NULL) as source
+ *  of the given flavour. *out is NUL-terminated, malloc'd: free() it. */
+int situ_kk_emit_source(situ_kk_ctx *ctx, const char *ir, size_t len, const char *entry,
+                        situ_kk_source flavor, char **out);
+
 /* Argument builders. */
 situ_kk_arg situ_kk_f64(double v);
 situ_kk_arg situ_kk_f32(float v);

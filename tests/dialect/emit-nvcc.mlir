@@ -4,3 +4,5 @@
 // RUN: %nvcc -arch=sm_90 -c %t.a.cu -o %t.a.o
 // RUN: kokkos-translate --kokkos-to-cuda %situ_src/tests/dialect/emit-host.mlir > %t.b.cu
 // RUN: %nvcc -arch=sm_90 -c %t.b.cu -o %t.b.o
+// RUN: kokkos-translate --kokkos-to-cuda %situ_src/tests/dialect/emit-memory.mlir > %t.c.cu
+// RUN: %nvcc -arch=sm_90 -c %t.c.cu -o %t.c.o

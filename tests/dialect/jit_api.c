@@ -131,6 +131,24 @@ int main(void) {
   CHECK(situ_kk_compile(ctx, other, strlen(other), "scale", &k3) == SITU_KK_OK, "other");
   CHECK(k3 && k3 != k1, "different IR hit the cache");
 
+  /* Source emission: the same kernel as C and as CUDA. */
+  char *src = NULL;
+  CHECK(situ_kk_emit_source(ctx, scale, strlen(scale), "scale", SITU_KK_SOURCE_C, &src) == SITU_KK_OK,
+        "emit C: %s", situ_kk_ctx_errmsg(ctx));
+  CHECK(src && strstr(src, "void scale(float a0, float *a1, int64_t a1_n0)") && strstr(src, "omp parallel for"),
+        "C source: %s", src ? src : "(null)");
+  free(src);
+  src = NULL;
+  CHECK(situ_kk_emit_source(ctx, scale, strlen(scale), NULL, SITU_KK_SOURCE_CUDA, &src) == SITU_KK_OK,
+        "emit CUDA");
+  CHECK(src && strstr(src, "extern \"C\" void scale(") && strstr(src, "__global__"), "CUDA source");
+  free(src);
+  src = NULL;
+  CHECK(situ_kk_emit_source(ctx, scale, strlen(scale), "nope", SITU_KK_SOURCE_C, &src) == SITU_KK_ENOENT &&
+            !src && strstr(situ_kk_ctx_errmsg(ctx), "nope"), "unknown entry");
+  CHECK(situ_kk_emit_source(ctx, scale, strlen(scale), NULL, (situ_kk_source)7, &src) == SITU_KK_EINVAL,
+        "bad flavour");
+
   /* Errors carry MLIR's diagnostics. */
   situ_kk_kernel *bad = NULL;
   const char *garbage = "func.func @f( {";

@@ -13,6 +13,7 @@ from .runtime import Kernel, KokkosError
 from .front import from_jax, from_torch, compile_graph
 from .interop import to_jax, to_torch
 from .source import jax_source, torch_source
+from .native import SourceKernel, emit_source
 
 __all__ = ["from_jax", "from_torch", "to_jax", "to_torch", "jax_source", "torch_source", "Kernel",
-           "KokkosError", "Unsupported", "Graph", "Node", "compile_graph"]
+           "SourceKernel", "emit_source", "KokkosError", "Unsupported", "Graph", "Node", "compile_graph"]

@@ -140,6 +140,16 @@ class Builder:
         dims = tuple(sorted(int(d) % len(x.shape) for d in dims if x.shape[int(d)] > 1))
         return self.node("reverse", (x,), x.shape, x.dtype, dims=dims) if dims else x
 
+    def take(self, x: Node, indices: Node, axis: int) -> Node:
+        """``x`` indexed along ``axis`` by a 1-d integer array (index_select, jnp.take);
+        indices are clamped into range (PyTorch raises; JAX clamps)."""
+        axis = int(axis) % len(x.shape)
+        if len(indices.shape) != 1 or indices.dtype.kind != "i":
+            raise self._fail(f"take along {axis} with indices of shape {indices.shape}, {indices.dtype}")
+        shape = list(x.shape)
+        shape[axis] = indices.shape[0]
+        return self.node("take", (x, indices), shape, x.dtype, axis=axis)
+
     def tile(self, x: Node, reps: Sequence[int]) -> Node:
         """``np.tile``: as a broadcast of interleaved unit dims, then a reshape."""
         reps = [int(r) for r in reps]

@@ -2,9 +2,10 @@
 
 ``to_jax`` makes an XLA FFI custom call (handler in C, ``libsitu-kokkos-xla``)
 that works inside ``jax.jit``; ``to_torch`` a ``torch.library`` custom op whose
-implementation hands tensor memory to the kernel without copies. Both run on
-CPU; kernels are compiled for the host (the CUDA emitters of the dialect make
-source, not a runtime launcher), so GPU arrays are refused with a message.
+implementation hands tensor memory to the kernel without copies. ``to_jax`` runs
+on CPU; ``to_torch`` also on CUDA tensors, for kernels built from the dialect's
+CUDA source (:mod:`situ.kokkos.native`). Arrays on the wrong device are refused
+with a message.
 """
 from __future__ import annotations
 
@@ -78,10 +79,11 @@ def to_jax(kernel: Kernel) -> Callable:
     return fn
 
 
-def to_torch(kernel: Kernel) -> Callable:
-    """The kernel as a PyTorch custom op (``torch.ops.situ.<name>``) on CPU tensors,
-    zero-copy; it has a fake (meta) implementation, so ``torch.compile`` and
-    ``torch.export`` see through it.
+def to_torch(kernel) -> Callable:
+    """The kernel as a PyTorch custom op (``torch.ops.situ.<name>``), zero-copy; it
+    has a fake (meta) implementation, so ``torch.compile`` and ``torch.export`` see
+    through it. A :class:`Kernel` runs on CPU tensors; a CUDA
+    :class:`~situ.kokkos.native.SourceKernel` on CUDA tensors (the GPU path).
 
     >>> import numpy as np, torch
     >>> from situ.kokkos import from_torch, to_torch
@@ -104,7 +106,8 @@ def to_torch(kernel: Kernel) -> Callable:
                                      schema="(Tensor[] xs) -> Tensor[]")
             def op(xs):
                 k = _kernels[name]
-                outs = [torch.empty(s, dtype=d) for s, d in out_specs]
+                dev = xs[0].device if xs else torch.device("cpu")
+                outs = [torch.empty(s, dtype=d, device=dev) for s, d in out_specs]
                 xs = [x.contiguous() for x in xs]
                 k.call_pointers([x.data_ptr() for x in xs] + [o.data_ptr() for o in outs])
                 return outs
@@ -114,17 +117,24 @@ def to_torch(kernel: Kernel) -> Callable:
                 return [torch.empty(s, dtype=d, device=xs[0].device if xs else "cpu") for s, d in out_specs]
             _torch_ops[name] = op
         _kernels[name] = kernel
-    params = [torch.from_numpy(p) for p in kernel.params]
+    device = getattr(kernel, "device", "cpu")
+    params: list = []   # moved to the kernel's device at the first call
 
     def fn(*xs):
         if len(xs) != kernel.n_user_inputs:
             raise TypeError(f"kernel {kernel.entry!r} takes {kernel.n_user_inputs} inputs, got {len(xs)}")
+        for i, x in enumerate(xs):
+            if isinstance(x, torch.Tensor) and x.device.type != device:
+                raise ValueError(f"kernel {kernel.entry!r}: input {i} is on {x.device}; this kernel "
+                                 f"was compiled for {device}")
+        if len(params) != len(kernel.params):
+            params[:] = [torch.from_numpy(p).to(device) for p in kernel.params]
         args = []
         for i, (x, (shape, dt)) in enumerate(zip(list(xs) + params, in_specs)):
             x = torch.as_tensor(x)
-            if x.device.type != "cpu":
-                raise ValueError(f"kernel {kernel.entry!r}: input {i} is on {x.device}; compiled "
-                                 "kernels run on the host")
+            if x.device.type != device:
+                raise ValueError(f"kernel {kernel.entry!r}: input {i} is on {x.device}; this kernel "
+                                 f"was compiled for {device}")
             if tuple(x.shape) != shape:
                 raise ValueError(f"kernel {kernel.entry!r}: input {i} has shape {tuple(x.shape)}, "
                                  f"expected {shape}")

@@ -19,6 +19,7 @@ reshape        -
 transpose      perm                        out dim k is operand dim perm[k]
 slice          start, stride
 reverse        dims
+take           axis                        (operand, 1-d integer indices): index_select
 pad            lo, hi                      (operand, scalar pad value); negative = crop
 concat         axis
 iota           dim

@@ -31,7 +31,7 @@ from .mlirtext import Body, dense_hex, float_lit, memref_type, mlir_type
 from .vecmath import erf_f32, exp_f32, tanh_f32
 
 MATERIALISED = {"reduce", "argreduce", "dot", "conv", "pool", "cumulative", "loop"}
-LAYOUT = {"broadcast", "reshape", "transpose", "slice", "pad", "concat", "convert", "reverse"}
+LAYOUT = {"broadcast", "reshape", "transpose", "slice", "pad", "concat", "convert", "reverse", "take"}
 MAX_POLICY_RANK = 6
 FAST = " fastmath<reassoc,contract>"
 VECMATH = {"exp": exp_f32, "tanh": tanh_f32, "erf": erf_f32}
@@ -565,6 +565,13 @@ class Lowering:
                                         for i, s, st in zip(idx, n.p["start"], n.p["stride"])])
         if n.op == "reshape":
             return self.val(n.args[0], self.reshape_index(idx, n.shape, n.args[0].shape))
+        if n.op == "take":
+            x, ind = n.args
+            ax = n.p["axis"]
+            i = b.op(f"arith.index_cast {self.val(ind, [idx[ax]])} : {mlir_type(ind.dtype)} to index", "x")
+            i = b.op(f"arith.maxsi {i}, {self.ci(0)} : index", "x")
+            i = b.op(f"arith.minsi {i}, {self.ci(x.shape[ax] - 1)} : index", "x")
+            return self.val(x, idx[:ax] + [i] + idx[ax + 1:])
         if n.op == "reverse":
             return self.val(n.args[0], [b.op(f"arith.subi {self.ci(s - 1)}, {i} : index", "x")
                                         if k in n.p["dims"] else i

@@ -145,6 +145,9 @@ class _Writer:
             return f"{a[0]}.reshape({tuple(view)}).expand({n.shape})"
         if n.op == "reshape":
             return f"{a[0]}.reshape({n.shape})"
+        if n.op == "take":
+            return (f"torch.index_select({a[0]}, {p['axis']}, {a[1]})" if t else
+                    f"jnp.take({a[0]}, {a[1]}, axis={p['axis']})")
         if n.op == "reverse":
             return f"torch.flip({a[0]}, {list(p['dims'])})" if t else f"jnp.flip({a[0]}, {p['dims']})"
         if n.op == "transpose":

@@ -222,6 +222,8 @@ class _Translator:
             fix = b.binary("and", b.compare("ne", r, zero),
                            b.compare("ne", b.compare("lt", r, zero), b.compare("lt", y, zero)))
             return b.select(fix, b.binary("add", r, y), r)
+        if base == "index_select":
+            return b.take(args[0], args[2], args[1])
         if base == "flip":
             return b.reverse(args[0], args[1])
         if base == "silu":

@@ -1,0 +1,50 @@
+// RUN: kokkos-translate --kokkos-to-c %s | FileCheck %s --check-prefix=C
+// RUN: kokkos-translate --kokkos-to-c %s > %t.c && cc -std=c17 -fopenmp -Wall -Wextra -Werror -fsyntax-only %t.c
+// RUN: kokkos-translate --kokkos-to-cuda %s | FileCheck %s --check-prefix=CU
+// RUN: not kokkos-translate --kokkos-to-kokkos-cpp %s 2>&1 | FileCheck %s --check-prefix=KK
+// Temporaries, constant arrays and host-side scalar accesses: what kernels
+// from the JAX/PyTorch front ends use (situ.kokkos.lower).
+
+// C: static float w[3] = {0.5, -1, INFINITY};
+// CU: __device__ float w[3] = {0.5, -1, INFINITY};
+// KK: error: the Kokkos C++ emitter does not handle memref.global
+memref.global "private" constant @w : memref<3xf32> = dense<[0.5, -1.0, 0x7F800000]>
+
+// C-LABEL: void scale(float *a0, int64_t a0_n0, float *a1, int64_t a1_n0, float *a2, int64_t a2_n0) {
+// C: float *[[T:tmp[0-9]+]] = (float *)malloc(3 * sizeof(float));
+// C: float *[[G:glob[0-9]+]] = w;
+// C: situ_f32_to_bits(
+// C: situ_bits_to_f32(
+// C: free([[T]]);
+// CU-LABEL: extern "C" void scale(
+// CU: cudaMallocAsync((void **)&[[T:tmp[0-9]+]], 3 * sizeof(float), 0);
+// CU: cudaGetSymbolAddress((void **)&[[G:glob[0-9]+]], w);
+// CU: cudaMemcpy(&{{.*}}, &{{.*}}, sizeof(float), cudaMemcpyDeviceToHost);
+// CU: cudaMemcpy(&{{.*}}, &v_, sizeof v_, cudaMemcpyHostToDevice); }
+// CU: cudaFreeAsync([[T]], 0);
+func.func @scale(%x: memref<3xf32>, %y: memref<3xf32>, %first: memref<3xf32>) {
+  %c0 = arith.constant 0 : index
+  %c3 = arith.constant 3 : index
+  %t = memref.alloc() : memref<3xf32>
+  %g = memref.get_global @w : memref<3xf32>
+  kokkos.parallel_for default (%i) = (%c0) to (%c3) {
+    %a = memref.load %x[%i] : memref<3xf32>
+    %b = memref.load %g[%i] : memref<3xf32>
+    %m = arith.mulf %a, %b : f32
+    // bit casts and NaN tests, as the vectorised exp uses them
+    %bits = arith.bitcast %m : f32 to i32
+    %back = arith.bitcast %bits : i32 to f32
+    %nan = arith.cmpf uno, %back, %back : f32
+    %r = arith.select %nan, %a, %back : f32
+    memref.store %r, %t[%i] : memref<3xf32>
+  }
+  kokkos.parallel_for default (%i) = (%c0) to (%c3) {
+    %v = memref.load %t[%i] : memref<3xf32>
+    memref.store %v, %y[%i] : memref<3xf32>
+  }
+  // scalar host access (CUDA: one copy each way)
+  %s = memref.load %y[%c0] : memref<3xf32>
+  memref.store %s, %first[%c0] : memref<3xf32>
+  memref.dealloc %t : memref<3xf32>
+  return
+}
