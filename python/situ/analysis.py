@@ -158,10 +158,12 @@ class Analysis:
                 i += len(futs[k])
             t1b = time.time()
             value = lp.run(got)
-            if self.pending:  # earlier steps still on the cluster: results go out in step order
-                self.poll(client, wait=True)
-            self._deliver(step, value, {"in_process": len(got), "raw": 0}, True,
-                          (max(0.0, t0 - t_pub), 0.0, t1b - t0, time.time() - t1b), t_pub)
+            timing = (max(0.0, t0 - t_pub), 0.0, t1b - t0, time.time() - t1b)
+            counts = {"in_process": len(got), "raw": 0}
+            if self.pending:  # earlier steps still on the cluster: delivered after them, in order
+                self.pending.append((step, _Done(value, timing), counts, t_pub, t0, t1b))
+            else:
+                self._deliver(step, value, counts, True, timing, t_pub)
             return True
         futs.clear()
         try:
@@ -191,6 +193,11 @@ class Analysis:
         n = 0
         while self.pending:
             step, fut, counts, t_pub, t0, t1 = self.pending[0]
+            if isinstance(fut, _Done):  # combined in the session, waiting for its turn
+                self.pending.popleft()
+                self._deliver(step, fut.value, counts, True, fut.timing, t_pub)
+                n += 1
+                continue
             if not wait and len(self.pending) <= self.max_in_flight and \
                     not all(f.done() for f in futures_of(fut)):
                 break
@@ -274,6 +281,14 @@ class Analysis:
         if t is not None and t.reasons:
             lines.append("  stays on Dask because: " + "; ".join(t.reasons[:5]))
         return "\n".join(lines)
+
+
+class _Done:
+    """A step's results computed in the session, queued behind earlier cluster steps."""
+    __slots__ = ("value", "timing")
+
+    def __init__(self, value: Any, timing: tuple) -> None:
+        self.value, self.timing = value, timing
 
 
 def _mib(n: float) -> str:
