@@ -44,9 +44,11 @@ def run(src: pathlib.Path, dest: pathlib.Path) -> None:
         pkg = types.ModuleType("situ")
         pkg.__path__ = [str(ROOT / "python" / "situ")]
         sys.modules["situ"] = pkg
-    from situ.kokkos.interop import to_torch
+    import jax
+    import jax.numpy as jnp
+    from situ.kokkos.interop import to_jax, to_torch
     from situ.kokkos.native import SourceKernel
-    from models import CASES, make
+    from models import CASES, jax_of, make
     dev = torch.device("cuda")
     rows = []
     for name, _, _ in CASES:
@@ -61,7 +63,12 @@ def run(src: pathlib.Path, dest: pathlib.Path) -> None:
         torch.cuda.synchronize()
         err = float(np.abs(y.cpu().numpy() - io["y"]).max())
         scale = float(np.abs(io["y"]).max())
+        g = jax.jit(to_jax(k))
+        xj = jax.device_put(jnp.asarray(io["x"]), jax.devices("gpu")[0])
+        err_jax = float(np.abs(np.asarray(g(xj)) - io["y"]).max())
         model, _ = make(name)
+        jfn = jax.jit(jax_of(model))
+        err_jit = float(np.abs(np.asarray(jfn(xj)) - io["y"]).max())
         model = model.to(dev)
 
         def timed(fn, reps=50):
@@ -80,8 +87,11 @@ def run(src: pathlib.Path, dest: pathlib.Path) -> None:
                     best = min(best, s.elapsed_time(e) / reps * 1e3)
                 return best
         row = {"model": name, "shape": list(io["x"].shape), "nvcc_s": build_s, "max_abs_err": err,
-               "max_abs_ref": scale, "us": {"torch eager (GPU)": timed(lambda: model(x)),
-                                            "situ CUDA (to_torch)": timed(lambda: f(x))}}
+               "max_abs_err_to_jax": err_jax, "max_abs_err_jax_jit": err_jit, "max_abs_ref": scale,
+               "us": {"torch eager (GPU)": timed(lambda: model(x)),
+                      "jax jit (GPU)": timed(lambda: jfn(xj).block_until_ready()),
+                      "situ CUDA (to_torch)": timed(lambda: f(x)),
+                      "situ CUDA (to_jax)": timed(lambda: g(xj).block_until_ready())}}
         print(json.dumps(row), flush=True)
         rows.append(row)
     meta = {"gpu": torch.cuda.get_device_name(0), "torch": torch.__version__,

@@ -61,3 +61,50 @@ def make(name: str):
     torch.manual_seed(0)
     cls, shape = {n: (c, s) for n, c, s in CASES}[name]
     return cls().eval(), torch.randn(*shape)
+
+
+def jax_of(model):
+    """The module's forward in jax.numpy with the same weights (for JAX jit)."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+    if isinstance(model, Stencil):
+        return heat_jax
+    p = {k: jnp.asarray(v.detach().numpy()) for k, v in model.state_dict().items()}
+    lin = lambda x, n: x @ p[n + ".weight"].T + p[n + ".bias"]
+    if isinstance(model, MLP):
+        return lambda x: lin(jax.nn.gelu(lin(jax.nn.relu(lin(x, "l1")), "l2"), approximate=False), "l3")
+    if isinstance(model, CNN):
+        def conv(x, n):
+            y = lax.conv_general_dilated(x, p[n + ".weight"], (1, 1), "SAME")
+            return y + p[n + ".bias"][None, :, None, None]
+        pool = lambda y: lax.reduce_window(y, -jnp.inf, lax.max, (1, 1, 2, 2), (1, 1, 2, 2), "VALID")
+        return lambda x: lin(pool(jax.nn.relu(conv(pool(jax.nn.relu(conv(x, "c1"))), "c2"))).reshape(x.shape[0], -1), "fc")
+
+    def ln(x, n):
+        m = x.mean(-1, keepdims=True)
+        v = ((x - m) ** 2).mean(-1, keepdims=True)
+        return (x - m) / jnp.sqrt(v + 1e-5) * p[n + ".weight"] + p[n + ".bias"]
+
+    def att(h):
+        B, T, D = h.shape
+        qkv = h @ p["att.in_proj_weight"].T + p["att.in_proj_bias"]
+        q, k, v = (qkv[..., i * D:(i + 1) * D].reshape(B, T, 4, D // 4).transpose(0, 2, 1, 3) for i in range(3))
+        a = jax.nn.softmax(q @ k.transpose(0, 1, 3, 2) / jnp.sqrt(D // 4), axis=-1) @ v
+        return a.transpose(0, 2, 1, 3).reshape(B, T, D) @ p["att.out_proj.weight"].T + p["att.out_proj.bias"]
+
+    def block(x):
+        x = x + att(ln(x, "n1"))
+        h = jax.nn.gelu(ln(x, "n2") @ p["mlp.0.weight"].T + p["mlp.0.bias"], approximate=False)
+        return x + h @ p["mlp.2.weight"].T + p["mlp.2.bias"]
+    return block
+
+
+def heat_jax(u):
+    """Stencil in jax.numpy (what the stencil row of run.py translates from JAX)."""
+    import jax.numpy as jnp
+    from jax import lax
+
+    def step(i, u):
+        return u + 0.2 * (jnp.roll(u, 1, 0) + jnp.roll(u, -1, 0) + jnp.roll(u, 1, 1) + jnp.roll(u, -1, 1) - 4 * u)
+    return lax.fori_loop(0, 10, step, u)

@@ -62,6 +62,7 @@ private:
                             SmallVectorImpl<std::string> *decl);
 
   LogicalResult emitFunc(func::FuncOp f);
+  void emitXlaEntry(func::FuncOp f);
   LogicalResult emitGlobal(memref::GlobalOp g);
   LogicalResult emitMemory(Operation *op, bool &handled);
   void staticView(Value v, MemRefType t, const std::string &ptr);
@@ -385,7 +386,33 @@ LogicalResult Emitter::emitFunc(func::FuncOp f) {
   --indent;
   line("}");
   line("");
+  if (cuda())
+    emitXlaEntry(f);
   return success();
+}
+
+/// CUDA: `NAME_xla(stream, buffers)`, the shape XLA's FFI hands buffers in,
+/// for functions whose arguments are all static views and that return nothing.
+/// It orders the kernel after XLA's stream (the launches use the default
+/// stream) and finishes before returning.
+void Emitter::emitXlaEntry(func::FuncOp f) {
+  if (f.getNumResults())
+    return;
+  SmallVector<std::string> args;
+  for (BlockArgument a : f.getArguments()) {
+    auto mt = dyn_cast<MemRefType>(a.getType());
+    if (!mt || !mt.hasStaticShape() || !mt.getLayout().isIdentity())
+      return;
+    args.push_back("(" + *ctype(mt.getElementType(), f) + " *)bufs[" + std::to_string(a.getArgNumber()) + "]");
+    for (int64_t d : mt.getShape())
+      args.push_back(std::to_string(d));
+  }
+  line("extern \"C\" void " + f.getSymName().str() + "_xla(void *stream, void **bufs) {");
+  line("  cudaStreamSynchronize((cudaStream_t)stream);");
+  line("  " + f.getSymName().str() + "(" + llvm::join(args, ", ") + ");");
+  line("  cudaDeviceSynchronize();");
+  line("}");
+  line("");
 }
 
 LogicalResult Emitter::emitBlock(Block &b, SmallVectorImpl<std::string> *yields) {

@@ -60,7 +60,8 @@ static const situ_kk_kernel *kernel_attr(const XLA_FFI_Attrs *attrs) {
 
 XLA_FFI_Error *situ_kk_xla_handler(XLA_FFI_CallFrame *call) {
   /* XLA first asks which API version the handler was built against. */
-  for (XLA_FFI_Extension_Base *e = call->extension_start; e; e = e->next) {
+  /* __typeof__: the extension type was renamed in XLA FFI API 0.4 (jaxlib 0.11). */
+  for (__typeof__(call->extension_start) e = call->extension_start; e; e = e->next) {
     if (e->type == XLA_FFI_Extension_Metadata) {
       XLA_FFI_Metadata *m = ((XLA_FFI_Metadata_Extension *)e)->metadata;
       m->api_version.major_version = XLA_FFI_API_MAJOR;

@@ -83,3 +83,16 @@ def test_emit_source_errors_name_the_kernel():
     k = kokkos.from_jax(lambda x: x + 1, np.zeros(3, "f4"))
     with pytest.raises(kokkos.KokkosError, match="no func.func @missing"):
         emit_source(SimpleNamespace(ir=k.ir, entry="missing"), "c")
+
+
+def test_xla_cuda_handler_builds_and_cuda_source_has_an_xla_entry(tmp_path, monkeypatch):
+    """The GPU custom call's pieces that can be built without a GPU: the handler
+    (compiled against this jaxlib's XLA FFI header) and the kernel's _xla entry."""
+    pytest.importorskip("jax")
+    monkeypatch.setenv("SITU_KERNEL_CACHE", str(tmp_path))
+    from situ.kokkos.native import xla_cuda_handler
+    assert xla_cuda_handler().situ_kk_xla_cuda_handler is not None
+    k = kokkos.from_torch(nn.Linear(4, 3), torch.randn(2, 4))
+    src = emit_source(k, "cuda")
+    assert f'extern "C" void {k.entry}_xla(void *stream, void **bufs)' in src
+    assert "cudaStreamSynchronize((cudaStream_t)stream);" in src

@@ -2,9 +2,9 @@
 
 ``to_jax`` makes an XLA FFI custom call (handler in C, ``libsitu-kokkos-xla``)
 that works inside ``jax.jit``; ``to_torch`` a ``torch.library`` custom op whose
-implementation hands tensor memory to the kernel without copies. ``to_jax`` runs
-on CPU; ``to_torch`` also on CUDA tensors, for kernels built from the dialect's
-CUDA source (:mod:`situ.kokkos.native`). Arrays on the wrong device are refused
+implementation hands tensor memory to the kernel without copies. Both run on CPU
+and, for kernels built from the dialect's CUDA source
+(:mod:`situ.kokkos.native`), on NVIDIA GPUs. Arrays on the wrong device are refused
 with a message.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .runtime import Kernel, KokkosError, lib
 
 _lock = threading.Lock()
 _xla_registered = False
+_xla_cuda_registered = False
 _torch_ops: dict[str, Callable] = {}
 
 
@@ -43,8 +44,21 @@ def _register_xla() -> None:
         _xla_registered = True
 
 
-def to_jax(kernel: Kernel) -> Callable:
-    """The kernel as a JAX function (an XLA FFI custom call; works under ``jax.jit``).
+def _register_xla_cuda() -> None:
+    global _xla_cuda_registered
+    import jax
+    from .native import xla_cuda_handler
+    with _lock:
+        if _xla_cuda_registered:
+            return
+        handler = xla_cuda_handler().situ_kk_xla_cuda_handler
+        jax.ffi.register_ffi_target("situ_kokkos_cuda", jax.ffi.pycapsule(handler), platform="CUDA")
+        _xla_cuda_registered = True
+
+
+def to_jax(kernel) -> Callable:
+    """The kernel as a JAX function (an XLA FFI custom call; works under ``jax.jit``):
+    a :class:`Kernel` on CPU, a CUDA :class:`~situ.kokkos.native.SourceKernel` on GPU.
 
     >>> import numpy as np, jax, jax.numpy as jnp
     >>> from situ.kokkos import from_jax, to_jax
@@ -55,11 +69,16 @@ def to_jax(kernel: Kernel) -> Callable:
     """
     import jax
     import jax.numpy as jnp
-    _register_xla()
     outs = [jax.ShapeDtypeStruct(s, jnp.dtype(d)) for s, d in kernel.out_specs]
-    call = jax.ffi.ffi_call("situ_kokkos", outs, vmap_method="sequential")
+    if getattr(kernel, "device", "cpu") == "cuda":
+        _register_xla_cuda()
+        call = jax.ffi.ffi_call("situ_kokkos_cuda", outs, vmap_method="sequential")
+        attrs = {"entry": np.int64(kernel.xla_entry())}
+    else:
+        _register_xla()
+        call = jax.ffi.ffi_call("situ_kokkos", outs, vmap_method="sequential")
+        attrs = {"kernel": np.int64(kernel.handle.value)}
     params = [jnp.asarray(p) for p in kernel.params]
-    addr = np.int64(kernel.handle.value)
     specs = kernel.in_specs
 
     def fn(*xs):
@@ -72,7 +91,7 @@ def to_jax(kernel: Kernel) -> Callable:
                 raise ValueError(f"kernel {kernel.entry!r}: input {i} has shape {tuple(x.shape)}, "
                                  f"expected {shape}")
             args.append(x.astype(dt))
-        res = call(*args, kernel=addr)
+        res = call(*args, **attrs)
         return res[0] if len(res) == 1 else tuple(res)
     fn.__name__ = kernel.entry
     fn.kernel = kernel   # keeps the compiled code alive as long as the function

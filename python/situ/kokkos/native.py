@@ -50,6 +50,23 @@ def emit_source(kernel: Kernel, flavour: str) -> str:
         ctypes.CDLL(None).free(out)
 
 
+def xla_cuda_handler() -> ctypes.CDLL:
+    """The XLA FFI handler for CUDA kernels (src/kokkos/xla_ffi_cuda.c), built with
+    cc against jaxlib's XLA FFI header: it needs no situ build, so it works on GPU
+    nodes without MLIR."""
+    import jax.ffi
+    src = pathlib.Path(__file__).resolve().parents[3] / "src" / "kokkos" / "xla_ffi_cuda.c"
+    inc = jax.ffi.include_dir()
+    h = hashlib.sha1((src.read_text() + inc).encode()).hexdigest()[:16]
+    so = cache_dir() / f"situ-xla-cuda-{h}.so"
+    if not so.exists():
+        cmd = [os.environ.get("CC", "cc"), "-O2", "-shared", "-fPIC", "-I", inc, "-o", str(so), str(src)]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            raise KokkosError(f"building the XLA CUDA handler failed:\n{r.stderr[-4000:]}")
+    return ctypes.CDLL(str(so))
+
+
 def cache_dir() -> pathlib.Path:
     d = pathlib.Path(os.environ.get("SITU_KERNEL_CACHE", pathlib.Path.home() / ".cache" / "situ" / "kernels"))
     d.mkdir(parents=True, exist_ok=True)
@@ -118,10 +135,20 @@ class SourceKernel:
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode:
                 raise KokkosError(f"kernel {self.entry!r}: {' '.join(cmd[:1])} failed:\n{r.stderr[-4000:]}")
-        fn = getattr(ctypes.CDLL(str(so)), self.entry)
+        self._lib = ctypes.CDLL(str(so))
+        fn = getattr(self._lib, self.entry)
         fn.restype = None
         fn.argtypes = [t for s, _ in self.specs for t in [ctypes.c_void_p] + [ctypes.c_int64] * len(s)]
         self._fn = fn
+
+    def xla_entry(self) -> int:
+        """Address of the CUDA kernel's ``NAME_xla(stream, buffers)`` entry (for to_jax)."""
+        self.build()
+        try:
+            return ctypes.cast(getattr(self._lib, self.entry + "_xla"), ctypes.c_void_p).value
+        except AttributeError:
+            raise KokkosError(f"kernel {self.entry!r} has no XLA entry (it has non-view arguments or "
+                              "results)") from None
 
     def call_pointers(self, pointers: Sequence[int]) -> None:
         """Runs on raw data pointers (device pointers for CUDA), inputs then outputs."""
