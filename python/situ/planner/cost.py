@@ -23,6 +23,9 @@ class Model:
     max_bytes_ratio: float = 0.5      # in-process only if results are at most this share of the block
     max_slowdown: float = 4.0         # ... and the kernel costs at most this many copies
     calibrate_steps: int = 3          # steps measured before the estimate is replaced
+    recheck_floor_s: float = 1e-3     # a measured kernel under this per step never moves back
+    #                                   (negligible, and wall-clock timings that small are
+    #                                   mostly the rank being descheduled)
     local_combine_bytes: int = 16 << 20  # in-process results up to this size per step are
     #                                      fetched and combined in the session (0: always on the cluster)
 
@@ -79,7 +82,7 @@ def recheck(d: Decision, model: Model) -> str | None:
     if d.pinned or d.placement != "in_process" or len(d.measured_kernel_s) < model.calibrate_steps:
         return None
     m = sorted(d.measured_kernel_s)[len(d.measured_kernel_s) // 2]
-    if m > model.max_slowdown * max(d.est_copy_s, 1e-9):
+    if m > model.max_slowdown * max(d.est_copy_s, 1e-9) and m > model.recheck_floor_s:
         return (f"measured kernel {m * 1e3:.2f} ms per step > {model.max_slowdown:g}x the "
                 f"{d.est_copy_s * 1e3:.2f} ms copy it replaces")
     return None
