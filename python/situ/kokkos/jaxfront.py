@@ -46,18 +46,18 @@ class _Translator:
     def __init__(self) -> None:
         self.b = Builder()
 
-    def graph(self, closed, args_spec, name: str) -> Graph:
+    def graph(self, closed, name: str, prefix: str = "x") -> Graph:
+        """A closed jaxpr as a graph: its invars become inputs, its consts constants."""
         jaxpr = closed.jaxpr
         env: dict[Any, Node] = {}
         inputs = []
         for i, v in enumerate(jaxpr.invars):
-            n = self.b.input(i, v.aval.shape, v.aval.dtype, f"x{i}")
+            n = self.b.input(i, v.aval.shape, v.aval.dtype, f"{prefix}{i}")
             inputs.append(n)
             env[v] = n
         for v, c in zip(jaxpr.constvars, closed.consts):
             env[v] = self.b.const(np.asarray(c))
-        outs = self.run(jaxpr, env)
-        return Graph(inputs, outs, name=name)
+        return Graph(inputs, self.run(jaxpr, env), name=name)
 
     def read(self, env: dict, v) -> Node:
         if type(v).__name__ == "Literal":
@@ -206,15 +206,7 @@ class _Translator:
         nc, ncar, length = p["num_consts"], p["num_carry"], p["length"]
         inner = _Translator()
         inner.b.where = b.where
-        jaxpr = closed.jaxpr
-        body_inputs, env = [], {}
-        for i, v in enumerate(jaxpr.invars):
-            n = inner.b.input(i, v.aval.shape, v.aval.dtype, f"s{i}")
-            body_inputs.append(n)
-            env[v] = n
-        for v, c in zip(jaxpr.constvars, closed.consts):
-            env[v] = inner.b.const(np.asarray(c))
-        body = Graph(body_inputs, inner.run(jaxpr, env), name="scan_body")
+        body = inner.graph(closed, "scan_body", prefix="s")
         for i, (init, o) in enumerate(zip(ins[nc:nc + ncar], body.outputs[:ncar])):
             if init.shape != o.shape or init.dtype != o.dtype:
                 raise Unsupported(f"scan carry {i} changes from {init.shape} {init.dtype} to "
@@ -227,7 +219,7 @@ def graph_from_jax(fn: Callable, *example_args, name: str | None = None) -> Grap
     import jax
     flat_fn, flat_args = _flatten(fn, example_args)
     closed = jax.make_jaxpr(flat_fn)(*flat_args)
-    return _Translator().graph(closed, flat_args, name or getattr(fn, "__name__", "kernel"))
+    return _Translator().graph(closed, name or getattr(fn, "__name__", "kernel"))
 
 
 def _flatten(fn: Callable, args: tuple):

@@ -57,7 +57,8 @@ def xla_cuda_handler() -> ctypes.CDLL:
     import jax.ffi
     src = pathlib.Path(__file__).resolve().parents[3] / "src" / "kokkos" / "xla_ffi_cuda.c"
     inc = jax.ffi.include_dir()
-    h = hashlib.sha1((src.read_text() + inc).encode()).hexdigest()[:16]
+    common = src.with_name("xla_ffi_common.h")
+    h = hashlib.sha1((src.read_text() + common.read_text() + inc).encode()).hexdigest()[:16]
     so = cache_dir() / f"situ-xla-cuda-{h}.so"
     if not so.exists():
         cmd = [os.environ.get("CC", "cc"), "-O2", "-shared", "-fPIC", "-I", inc, "-o", str(so), str(src)]

@@ -69,34 +69,43 @@ def exp_f32(b: Body, x: str) -> str:
     return b.op(f"arith.select {nan}, {x}, {y} : f32", "q")
 
 
-def tanh_f32(b: Body, x: str) -> str:
+def _odd(b: Body, x: str, near: float, series: list[float], far) -> str:
+    """An odd function: ``|x| * series(x^2)`` for ``|x| < near``, else ``far(b, |x|, x^2)``,
+    with the sign of ``x`` copied back."""
     a = b.op(f"math.absf {x} : f32", "q")
-    m2a = b.op(f"arith.mulf {a}, {b.const(-2.0, 'f32')} : f32", "q")
-    t = exp_f32(b, m2a)
-    num = b.op(f"arith.subf {b.const(1.0, 'f32')}, {t} : f32", "q")
-    den = b.op(f"arith.addf {b.const(1.0, 'f32')}, {t} : f32", "q")
-    big = b.op(f"arith.divf {num}, {den} : f32", "q")
     a2 = b.op(f"arith.mulf {a}, {a} : f32", "q")
-    series = b.op(f"arith.mulf {a}, {_horner(b, a2, [1.0, -1 / 3, 2 / 15, -17 / 315])} : f32", "q")
-    near0 = b.op(f"arith.cmpf olt, {a}, {b.const(0.0625, 'f32')} : f32", "q")
-    y = b.op(f"arith.select {near0}, {series}, {big} : f32", "q")
+    small = b.op(f"arith.mulf {a}, {_horner(b, a2, series)} : f32", "q")
+    large = far(b, a, a2)
+    near0 = b.op(f"arith.cmpf olt, {a}, {b.const(near, 'f32')} : f32", "q")
+    y = b.op(f"arith.select {near0}, {small}, {large} : f32", "q")
     return b.op(f"math.copysign {y}, {x} : f32", "q")
 
 
-def erf_f32(b: Body, x: str) -> str:
-    a = b.op(f"math.absf {x} : f32", "q")
-    a2 = b.op(f"arith.mulf {a}, {a} : f32", "q")
-    two_rtpi = 1.1283791670955126
-    taylor = _horner(b, a2, [two_rtpi, -two_rtpi / 3, two_rtpi / 10, -two_rtpi / 42, two_rtpi / 216,
-                             -two_rtpi / 1320])
-    series = b.op(f"arith.mulf {a}, {taylor} : f32", "q")
+def _tanh_far(b: Body, a: str, a2: str) -> str:
+    t = exp_f32(b, b.op(f"arith.mulf {a}, {b.const(-2.0, 'f32')} : f32", "q"))
+    num = b.op(f"arith.subf {b.const(1.0, 'f32')}, {t} : f32", "q")
+    den = b.op(f"arith.addf {b.const(1.0, 'f32')}, {t} : f32", "q")
+    return b.op(f"arith.divf {num}, {den} : f32", "q")
+
+
+def _erf_far(b: Body, a: str, a2: str) -> str:
     pa = b.op(f"arith.mulf {a}, {b.const(0.3275911, 'f32')} : f32", "q")
     d = b.op(f"arith.addf {b.const(1.0, 'f32')}, {pa} : f32", "q")
     t = b.op(f"arith.divf {b.const(1.0, 'f32')}, {d} : f32", "q")
-    poly = b.op(f"arith.mulf {t}, {_horner(b, t, [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429])} : f32", "q")
+    ab = _horner(b, t, [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429])
+    poly = b.op(f"arith.mulf {t}, {ab} : f32", "q")
     e = exp_f32(b, b.op(f"arith.negf {a2} : f32", "q"))
     pe = b.op(f"arith.mulf {poly}, {e} : f32", "q")
-    tail = b.op(f"arith.subf {b.const(1.0, 'f32')}, {pe} : f32", "q")
-    near0 = b.op(f"arith.cmpf olt, {a}, {b.const(0.5, 'f32')} : f32", "q")
-    y = b.op(f"arith.select {near0}, {series}, {tail} : f32", "q")
-    return b.op(f"math.copysign {y}, {x} : f32", "q")
+    return b.op(f"arith.subf {b.const(1.0, 'f32')}, {pe} : f32", "q")
+
+
+TWO_RTPI = 1.1283791670955126   # 2 / sqrt(pi)
+
+
+def tanh_f32(b: Body, x: str) -> str:
+    return _odd(b, x, 0.0625, [1.0, -1 / 3, 2 / 15, -17 / 315], _tanh_far)
+
+
+def erf_f32(b: Body, x: str) -> str:
+    series = [TWO_RTPI * c for c in (1.0, -1 / 3, 1 / 10, -1 / 42, 1 / 216, -1 / 1320)]
+    return _odd(b, x, 0.5, series, _erf_far)
