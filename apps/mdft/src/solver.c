@@ -145,6 +145,7 @@ void mdft_solver_density(const mdft_solver *s, double *g) {
 
 void mdft_solver_timers(const mdft_solver *s, mdft_timers *t) { *t = s->tm; }
 
+#if defined(__GNUC__) && !defined(__clang__) /* __builtin_shuffle */
 /* out[j * ldo + i] = in[i * ldi + j] for an 8 x 8 tile, in registers (three shuffle stages) */
 typedef double v8d __attribute__((vector_size(64), aligned(8), may_alias));
 typedef int64_t v8i __attribute__((vector_size(64)));
@@ -166,13 +167,19 @@ static inline __attribute__((always_inline)) void tr8(const double *in, int64_t 
     *(v8d *)(out + (k + 4) * ldo) = __builtin_shuffle(u[k], u[k + 4], (v8i){4, 5, 6, 7, 12, 13, 14, 15});
   }
 }
+#define MDFT_TR8 1
+#endif
 
 /* out[o * ldo + b] = in[b * ldi + o] for b < nb, o < no: 8 x 8 tiles, scalar edges */
 static inline __attribute__((always_inline)) void transpose(const double *in, int64_t ldi, double *out,
                                                             int64_t ldo, int64_t nb, int64_t no) {
+#ifdef MDFT_TR8
   const int64_t nb8 = nb & ~(int64_t)7, no8 = no & ~(int64_t)7;
   for (int64_t o = 0; o < no8; o += 8)
     for (int64_t b = 0; b < nb8; b += 8) tr8(in + b * ldi + o, ldi, out + o * ldo + b, ldo);
+#else
+  const int64_t nb8 = 0, no8 = 0;
+#endif
   for (int64_t o = 0; o < no; o++)
     for (int64_t b = o < no8 ? nb8 : 0; b < nb; b++) out[o * ldo + b] = in[b * ldi + o];
 }
