@@ -27,7 +27,8 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from .ir import Graph, Node, Unsupported, nodes_of
-from .mlirtext import Body, dense_hex, float_lit, memref_type, mlir_type
+from . import scalars
+from .mlirtext import Body, dense_hex, memref_type, mlir_type
 from .vecmath import erf_f32, exp_f32, tanh_f32
 
 MATERIALISED = {"reduce", "argreduce", "dot", "conv", "pool", "cumulative", "loop"}
@@ -714,25 +715,16 @@ class Lowering:
         return b.op(f"arith.index_cast {i} : index to {mlir_type(dt)}", "c")
 
     def cast(self, v: str, src: np.dtype, dst: np.dtype) -> str:
-        if src == dst:
-            return v
-        b = self.b
-        ts, td = mlir_type(src), mlir_type(dst)
-        if dst == np.dtype(bool):
-            if src.kind == "f":
-                return b.op(f"arith.cmpf une, {v}, {b.const(0.0, ts)} : {ts}", "p")
-            return b.op(f"arith.cmpi ne, {v}, {b.const(0, ts)} : {ts}", "p")
-        if src == np.dtype(bool):
-            return b.op(f"arith.{'uitofp' if dst.kind == 'f' else 'extui'} {v} : i1 to {td}", "c")
-        if src.kind == "f" and dst.kind == "f":
-            op = "extf" if dst.itemsize > src.itemsize else "truncf"
-        elif src.kind == "f":
-            op = "fptosi"
-        elif dst.kind == "f":
-            op = "sitofp"
-        else:
-            op = "extsi" if dst.itemsize > src.itemsize else "trunci"
-        return b.op(f"arith.{op} {v} : {ts} to {td}", "c")
+        return scalars.cast(self.b, v, src, dst)
+
+    def combine(self, kind: str, dt: np.dtype, acc: str, v: str, fast: bool = True) -> str:
+        return scalars.combine(self.b, kind, dt, acc, v, fast)
+
+    def identity(self, kind: str, dt: np.dtype) -> str:
+        return scalars.identity(self.b, kind, dt)
+
+    def reducer(self, kind: str, dt: np.dtype) -> str:
+        return scalars.reducer(self.globals, kind, dt)
 
     def unary(self, fn: str, dt: np.dtype, x: str) -> str:
         b, ty, f = self.b, mlir_type(dt), dt.kind == "f"
@@ -779,53 +771,6 @@ class Lowering:
         if op is None:
             raise Unsupported(f"{fn} of dtype {dt}")
         return b.op(f"{op} {x}, {y} : {ty}", "a")
-
-    def combine(self, kind: str, dt: np.dtype, acc: str, v: str, fast: bool = True) -> str:
-        b, ty, f = self.b, mlir_type(dt), dt.kind == "f"
-        if ty == "i1":
-            op = {"and": "arith.andi", "or": "arith.ori", "max": "arith.ori", "min": "arith.andi",
-                  "sum": "arith.ori", "prod": "arith.andi"}[kind]
-        elif f:
-            op = {"sum": "arith.addf", "prod": "arith.mulf", "max": "arith.maximumf",
-                  "min": "arith.minimumf"}[kind]
-        else:
-            op = {"sum": "arith.addi", "prod": "arith.muli", "max": "arith.maxsi", "min": "arith.minsi",
-                  "and": "arith.andi", "or": "arith.ori"}[kind]
-        flags = FAST if f and fast and kind in ("sum", "prod") else ""
-        return b.op(f"{op} {acc}, {v}{flags} : {ty}", "r")
-
-    def identity(self, kind: str, dt: np.dtype) -> str:
-        ty = mlir_type(dt)
-        if dt == np.dtype(bool):
-            return self.b.const(kind in ("prod", "min", "and"), ty)
-        if kind == "sum":
-            return self.b.const(0.0 if dt.kind == "f" else 0, ty)
-        if kind == "prod":
-            return self.b.const(1.0 if dt.kind == "f" else 1, ty)
-        if dt.kind == "f":
-            return self.b.const(math.inf if kind == "min" else -math.inf, ty)
-        info = np.iinfo(dt)
-        return self.b.const(int(info.max if kind == "min" else info.min), ty)
-
-    def reducer(self, kind: str, dt: np.dtype) -> str:
-        """A parallel_reduce reducer: floating min/max as custom reducers, because
-        JAX and PyTorch propagate NaN and Kokkos' built-ins do not."""
-        if dt == np.dtype(bool):
-            return {"and": "land", "or": "lor", "min": "land", "max": "lor", "sum": "lor",
-                    "prod": "land"}[kind]
-        if dt.kind != "f" or kind not in ("min", "max"):
-            return kind
-        ty = mlir_type(dt)
-        name = f"nan_{kind}_{ty}"
-        if not any(f"@{name} " in g for g in self.globals):
-            init = float_lit(math.inf if kind == "min" else -math.inf, ty)
-            op = "arith.minimumf" if kind == "min" else "arith.maximumf"
-            self.globals.append(
-                f"kokkos.reducer @{name} : {ty} init {{\n  %i = arith.constant {init} : {ty}\n"
-                f"  kokkos.yield %i : {ty}\n}} join {{\n^bb0(%a: {ty}, %b: {ty}):\n"
-                f"  %r = {op} %a, %b : {ty}\n  kokkos.yield %r : {ty}\n}}")
-        return "@" + name
-
 
 def lower(graph: Graph, entry: str | None = None) -> str:
     """MLIR text of one Kokkos-dialect kernel computing ``graph``.

@@ -91,16 +91,23 @@ class Body:
         self.scopes[-1][key] = value
         return value
 
+    def push(self) -> None:
+        """Enter a region (its values are cached apart, its lines indented)."""
+        self.scopes.append({})
+        self.indent += 1
+
+    def pop(self) -> None:
+        self.scopes.pop()
+        self.indent -= 1
+
     def open(self, header: str) -> None:
         """Emit ``header {`` and enter its region."""
         self.emit(header + " {")
-        self.scopes.append({})
-        self.indent += 1
+        self.push()
 
     def close(self, last: str | None = None) -> None:
         """Emit ``last`` (a terminator) if given, then leave the region."""
         if last:
             self.emit(last)
-        self.scopes.pop()
-        self.indent -= 1
+        self.pop()
         self.emit("}")

@@ -20,10 +20,11 @@ from typing import Sequence
 
 import numpy as np
 
+from ..kokkos import scalars
+from ..kokkos.lower import row_major as _strides
+from ..kokkos.mlirtext import MLIR_TYPE, Body, float_lit
 from .trace import Node, Unmappable
 
-MLIR_TYPE = {np.dtype("f4"): "f32", np.dtype("f8"): "f64", np.dtype("i4"): "i32",
-             np.dtype("i8"): "i64", np.dtype("bool"): "i1"}
 CMP_F = {"greater": "ogt", "greater_equal": "oge", "less": "olt", "less_equal": "ole",
          "equal": "oeq", "not_equal": "une"}
 CMP_I = {"greater": "sgt", "greater_equal": "sge", "less": "slt", "less_equal": "sle",
@@ -40,87 +41,12 @@ def mlir_type(dt: np.dtype) -> str:
         raise Unmappable(f"dtype {dt} in a kernel") from None
 
 
-def _float_lit(v: float, ty: str = "f64") -> str:
-    if math.isnan(v) or math.isinf(v):  # MLIR spells these as bit patterns of the type
-        bits = {("f64", "nan"): "0x7FF8000000000000", ("f64", "inf"): "0x7FF0000000000000",
-                ("f64", "-inf"): "0xFFF0000000000000", ("f32", "nan"): "0x7FC00000",
-                ("f32", "inf"): "0x7F800000", ("f32", "-inf"): "0xFF800000"}
-        return bits[(ty, "nan" if math.isnan(v) else "inf" if v > 0 else "-inf")]
-    return repr(float(v))
-
-
-def _strides(shape: Sequence[int]) -> list[int]:
-    s, acc = [], 1
-    for n in reversed(shape):
-        s.append(acc)
-        acc *= max(int(n), 1)
-    return list(reversed(s))
-
-
-class _Body:
-    """SSA text of one function, with scoped value caches for nested regions."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.consts: dict[tuple, str] = {}
-        self.const_lines: list[str] = []
-        self.scopes: list[dict] = [{}]
-        self.indent = 1
-        self.n = 0
-
-    def fresh(self, base: str = "v") -> str:
-        self.n += 1
-        return f"%{base}{self.n}"
-
-    def emit(self, text: str) -> None:
-        self.lines.append("  " * self.indent + text)
-
-    def op(self, text: str, base: str = "v") -> str:
-        name = self.fresh(base)
-        self.emit(f"{name} = {text}")
-        return name
-
-    def const(self, value, ty: str) -> str:
-        key = (ty, value if not isinstance(value, float) or not math.isnan(value) else "nan")
-        if key not in self.consts:
-            name = f"%cst{len(self.consts)}"
-            if ty == "index":
-                lit = str(int(value))
-            elif ty == "i1":
-                lit = "true" if value else "false"
-            elif ty.startswith("f"):
-                lit = _float_lit(float(value), ty)
-            else:
-                lit = str(int(value))
-            self.const_lines.append(f"  {name} = arith.constant {lit} : {ty}")
-            self.consts[key] = name
-        return self.consts[key]
-
-    def lookup(self, key: tuple) -> str | None:
-        for s in reversed(self.scopes):
-            if key in s:
-                return s[key]
-        return None
-
-    def remember(self, key: tuple, value: str) -> str:
-        self.scopes[-1][key] = value
-        return value
-
-    def push(self) -> None:
-        self.scopes.append({})
-        self.indent += 1
-
-    def pop(self) -> None:
-        self.scopes.pop()
-        self.indent -= 1
-
-
 class KernelEmitter:
     """Emit one kernel computing ``outputs`` (traced nodes) from one input block."""
 
     def __init__(self, inp: Node, outputs: Sequence[Node], entry: str = "situ_block") -> None:
         self.inp, self.outputs, self.entry = inp, list(outputs), entry
-        self.b = _Body()
+        self.b = Body()
         self.globals: list[str] = []
         self.global_names: dict[str, str] = {}
         self.buffers: dict[int, tuple[str, list[int]]] = {}   # node id -> (memref value, strides)
@@ -238,42 +164,13 @@ class KernelEmitter:
             self._write_concat(n, dst)
 
     def _combine(self, kind: str, dt: np.dtype, a: str, x: str) -> str:
-        ty = mlir_type(dt)
-        f = dt.kind == "f"
-        op = {"sum": "arith.addf" if f else "arith.addi", "prod": "arith.mulf" if f else "arith.muli",
-              "min": "arith.minimumf" if f else "arith.minsi",
-              "max": "arith.maximumf" if f else "arith.maxsi"}[kind]
-        if dt == np.dtype(bool):
-            op = {"sum": "arith.ori", "prod": "arith.andi", "min": "arith.andi", "max": "arith.ori"}[kind]
-        return self.b.op(f"{op} {a}, {x} : {ty}", "r")
+        return scalars.combine(self.b, kind, dt, a, x)
 
     def _identity(self, kind: str, dt: np.dtype) -> str:
-        ty = mlir_type(dt)
-        if dt == np.dtype(bool):
-            return self.b.const(kind in ("prod", "min"), ty)
-        if kind == "sum":
-            return self.b.const(0.0 if dt.kind == "f" else 0, ty)
-        if kind == "prod":
-            return self.b.const(1.0 if dt.kind == "f" else 1, ty)
-        if dt.kind == "f":
-            return self.b.const(math.inf if kind == "min" else -math.inf, ty)
-        info = np.iinfo(dt)
-        return self.b.const(int(info.max if kind == "min" else info.min), ty)
+        return scalars.identity(self.b, kind, dt)
 
     def _reducer_symbol(self, kind: str, dt: np.dtype) -> str:
-        """Floating min/max as custom reducers: NumPy propagates NaN, Kokkos' built-ins do not."""
-        if dt.kind != "f" or kind not in ("min", "max"):
-            return kind
-        ty = mlir_type(dt)
-        name = f"situ_{kind}_{ty}"
-        if not any(f"@{name} " in g for g in self.globals):
-            init = _float_lit(math.inf if kind == "min" else -math.inf, ty)
-            op = "arith.minimumf" if kind == "min" else "arith.maximumf"
-            self.globals.append(
-                f"kokkos.reducer @{name} : {ty} init {{\n  %i = arith.constant {init} : {ty}\n"
-                f"  kokkos.yield %i : {ty}\n}} join {{\n^bb0(%a: {ty}, %b: {ty}):\n"
-                f"  %r = {op} %a, %b : {ty}\n  kokkos.yield %r : {ty}\n}}")
-        return "@" + name
+        return scalars.reducer(self.globals, kind, dt)
 
     def _reduce(self, n: Node, dst: str) -> None:
         b = self.b
@@ -335,7 +232,7 @@ class KernelEmitter:
             edges = edges.astype(cdt)
         cty = mlir_type(cdt)
         gname = f"situ_edges_{len(self.globals)}"
-        vals = ", ".join(_float_lit(float(e), cty) for e in edges)
+        vals = ", ".join(float_lit(float(e), cty) for e in edges)
         self.globals.append(f'memref.global "private" constant @{gname} : memref<{edges.size}x{cty}> = '
                             f"dense<[{vals}]>")
         idx = self._loop("kokkos.parallel_for", [nb])
@@ -398,7 +295,7 @@ class KernelEmitter:
                 return self._scalar(a.reshape(()).item(), n.dtype)
             ty = mlir_type(n.dtype)
             flat = a.reshape(-1)
-            lits = ", ".join(_float_lit(float(x), ty) if n.dtype.kind == "f" else
+            lits = ", ".join(float_lit(float(x), ty) if n.dtype.kind == "f" else
                              ("true" if x else "false") if n.dtype == np.dtype(bool) else str(int(x))
                              for x in flat)
             body = f"memref<{a.size}x{ty}> = dense<[{lits}]>"
@@ -445,26 +342,7 @@ class KernelEmitter:
                 for d, s in enumerate(arg_shape)]
 
     def _cast(self, v: str, src: np.dtype, dst: np.dtype) -> str:
-        src, dst = np.dtype(src), np.dtype(dst)
-        if src == dst:
-            return v
-        b = self.b
-        ts, td = mlir_type(src), mlir_type(dst)
-        if dst == np.dtype(bool):
-            if src.kind == "f":
-                return b.op(f"arith.cmpf une, {v}, {b.const(0.0, ts)} : {ts}", "p")
-            return b.op(f"arith.cmpi ne, {v}, {b.const(0, ts)} : {ts}", "p")
-        if src == np.dtype(bool):
-            return b.op(f"arith.{'uitofp' if dst.kind == 'f' else 'extui'} {v} : i1 to {td}", "c")
-        if src.kind == "f" and dst.kind == "f":
-            op = "extf" if dst.itemsize > src.itemsize else "truncf"
-        elif src.kind == "f":
-            op = "fptosi"
-        elif dst.kind == "f":
-            op = "sitofp"
-        else:
-            op = "extsi" if dst.itemsize > src.itemsize else "trunci"
-        return b.op(f"arith.{op} {v} : {ts} to {td}", "c")
+        return scalars.cast(self.b, v, src, dst)
 
     def _map(self, n: Node, idx: list[str]) -> str:
         b = self.b
