@@ -11,6 +11,7 @@ import queue
 import time
 import traceback
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -325,20 +326,9 @@ class Session:
                     if why:
                         logger.warning("situ: analysis %s: %s", a.name, why)
                         replan = True
-            try:
+            with self._analysis_errors(a, step):
                 a.run_step(step, msg, self.client, self._future, partial(assemble, client=self.client,
                                                              futures=self._step_futures))
-            except (FutureCancelledError, FuturesCancelledError) as e:
-                if step not in self.lost_steps:
-                    self.lost_steps.append(step)
-                logger.warning("situ: step %s lost with its worker: %s", step, e)
-            except Exception:
-                err = f"analysis {a.name} failed at step {step}:\n{traceback.format_exc()}"
-                a.errors.append(err)
-                self.errors.append(err)
-                logger.error("situ: %s", err)
-                if self.on_error == "raise":
-                    raise
         if replan:
             self._push_contract()
 
@@ -347,20 +337,29 @@ class Session:
         for a in self._analyses:
             while a.pending:
                 step = a.pending[0][0]
-                try:
-                    if not a.poll(self.client, wait=wait):
-                        break
-                except (FutureCancelledError, FuturesCancelledError) as e:
-                    if step not in self.lost_steps:
-                        self.lost_steps.append(step)
-                    logger.warning("situ: step %s lost with its worker: %s", step, e)
-                except Exception:
-                    err = f"analysis {a.name} failed at step {step}:\n{traceback.format_exc()}"
-                    a.errors.append(err)
-                    self.errors.append(err)
-                    logger.error("situ: %s", err)
-                    if self.on_error == "raise":
-                        raise
+                delivered = False
+                with self._analysis_errors(a, step):
+                    delivered = a.poll(self.client, wait=wait)
+                if not delivered and a.pending and a.pending[0][0] == step:
+                    break
+
+    @contextmanager
+    def _analysis_errors(self, a, step: int):
+        """A lost worker marks the step lost; any other failure is recorded on the
+        analysis and the session (and re-raised when on_error="raise")."""
+        try:
+            yield
+        except (FutureCancelledError, FuturesCancelledError) as e:
+            if step not in self.lost_steps:
+                self.lost_steps.append(step)
+            logger.warning("situ: step %s lost with its worker: %s", step, e)
+        except Exception:
+            err = f"analysis {a.name} failed at step {step}:\n{traceback.format_exc()}"
+            a.errors.append(err)
+            self.errors.append(err)
+            logger.error("situ: %s", err)
+            if self.on_error == "raise":
+                raise
 
     def _handle_step(self, msg: dict) -> None:
         step = msg["step"]
