@@ -117,6 +117,19 @@ def report(runs: list[dict]) -> None:
                          f"{u['torch.compile']:.0f} | {u['jax jit']:.0f} | {u['situ (to_torch)']:.0f} | "
                          f"{u['situ (to_jax)']:.0f} | {u['torch eager'] / s:.2f} | {u['jax jit'] / s:.2f} | "
                          f"{r['trace_s']:.2f} | {r['compile_s']:.2f} | {max(r['max_abs_err'].values()):.1e} |")
+    lines += ["", "**Against the targets** (issue 4; situ through `to_torch` against PyTorch eager, through "
+              "`to_jax` against JAX jit):", ""]
+    for run in runs:
+        for r in run["rows"]:
+            u = r["us"]
+            eager = u["torch eager"] / u["situ (to_torch)"]
+            jax = u["jax jit"] / u["situ (to_jax)"]
+            parts = []
+            if r["model"] in ("mlp", "cnn"):
+                parts.append(f"{eager:.2f}× PyTorch eager (target ≥ 1.0: {'met' if eager >= 1.0 else 'NOT met'})")
+            parts.append(f"JAX jit {1 / jax:.2f}× faster" if jax < 1 else f"{jax:.2f}× JAX jit")
+            parts.append(f"(target within 1.5×: {'met' if jax >= 1 / 1.5 else 'NOT met'})")
+            lines.append(f"- {r['threads']} thread(s), {r['model']}: " + ", ".join(parts[:-1]) + " " + parts[-1])
     (RESULTS / "frontends.md").write_text("\n".join(lines) + "\n")
     try:
         import matplotlib
@@ -145,7 +158,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, nargs="*", default=[1, 2])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--report-only", action="store_true", help="rewrite the .md/.png from the .json")
     a = ap.parse_args()
+    if a.report_only:
+        report(json.loads((RESULTS / "frontends.json").read_text())["runs"])
+        return
     if a.worker is not None:
         print(json.dumps(worker(a.worker, a.quick)))
         return
