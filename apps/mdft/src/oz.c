@@ -381,6 +381,11 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
   /* the next block's points follow the last self point and precede the last partner
    * (rows run up in q and down in -q): fetch them now (prefetches never fault) */
   const int64_t ahead = w->self[PB - 1] + 1, behind = w->part[PB - 1] - PB;
+  /* a full block of one row: q runs up from self[0], -q down from part[1] (part[0], the
+   * partner of iz = 0, wraps around), which is every full block of a 64^3 grid but those
+   * at the axis rows */
+  int run = npairs == PB;
+  for (int b = 1; b < PB && run; b++) run = w->self[b] == w->self[0] + b && w->part[b] == w->part[1] + 1 - b;
   for (int64_t p = 0; p < np; p++) {
     const double *src = (const double *)(data + p * N);
     for (int l = 0; l < 2 * PB; l += 8) {
@@ -389,10 +394,16 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     }
     double *restrict qr = w->qre + p * PB, *restrict qi = w->qim + p * PB;
     double *restrict mr = w->mre + p * PB, *restrict mi = w->mim + p * PB;
-    LANES {
-      qr[b] = src[2 * w->self[b]]; qi[b] = src[2 * w->self[b] + 1];
-      mr[b] = src[2 * w->part[b]]; mi[b] = src[2 * w->part[b] + 1];
-    }
+    if (run) { /* one contiguous row each way: plain (de-interleaving) loads */
+      const double *sq = src + 2 * w->self[0], *sm = src + 2 * w->part[PB - 1];
+      LANES { qr[b] = sq[2 * b]; qi[b] = sq[2 * b + 1]; }
+      mr[0] = src[2 * w->part[0]]; mi[0] = src[2 * w->part[0] + 1];
+      for (int c = 0; c < PB - 1; c++) { mr[PB - 1 - c] = sm[2 * c]; mi[PB - 1 - c] = sm[2 * c + 1]; }
+    } else
+      LANES {
+        qr[b] = src[2 * w->self[b]]; qi[b] = src[2 * w->self[b] + 1];
+        mr[b] = src[2 * w->part[b]]; mi[b] = src[2 * w->part[b] + 1];
+      }
   }
   /* geometry: cos theta, exp(i mu phi), kernel row and weight */
   double x[PB];
@@ -432,8 +443,9 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
       const double c = 2 * kk + a + bb;
       const double a1 = 2.0 * kk * (kk + a + bb) * (c - 2), a2c = (c - 1) * c * (c - 2),
                    a2d = (c - 1) * (double)(a * a - bb * bb), a3 = 2.0 * (kk + a - 1) * (kk + bb - 1) * c;
+      const double ia1 = 1 / a1; /* one division per recurrence step, not per lane */
       LANES {
-        double p2 = ((a2c * x[b] + a2d) * p1[b] - a3 * p0[b]) / a1;
+        double p2 = ((a2c * x[b] + a2d) * p1[b] - a3 * p0[b]) * ia1;
         p0[b] = p1[b];
         p1[b] = p2;
       }
@@ -565,6 +577,15 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
   }
   for (int64_t p = 0; p < np; p++) {
     double *dst = (double *)(data + p * N);
+    if (run) { /* -q first (at q = 0 both are the same point and q's value stands) */
+      const double *mr = w->mre + p * PB, *mi = w->mim + p * PB;
+      const double *qr = w->qre + p * PB, *qi = w->qim + p * PB;
+      double *dm = dst + 2 * w->part[PB - 1], *dq = dst + 2 * w->self[0];
+      dst[2 * w->part[0]] = mr[0]; dst[2 * w->part[0] + 1] = mi[0];
+      for (int c = 0; c < PB - 1; c++) { dm[2 * c] = mr[PB - 1 - c]; dm[2 * c + 1] = mi[PB - 1 - c]; }
+      for (int b = 0; b < PB; b++) { dq[2 * b] = qr[b]; dq[2 * b + 1] = qi[b]; }
+      continue;
+    }
     for (int64_t b = 0; b < npairs; b++) {
       dst[2 * w->part[b]] = w->mre[p * PB + b]; dst[2 * w->part[b] + 1] = w->mim[p * PB + b];
       dst[2 * w->self[b]] = w->qre[p * PB + b]; dst[2 * w->self[b] + 1] = w->qim[p * PB + b];

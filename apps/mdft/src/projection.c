@@ -211,20 +211,41 @@ MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const d
       }
     }
   }
-  /* phi: f2[mu] = <f1 e^{i mu phi}>_phi, mu and -mu from the same four sums */
+  /* phi: f2[mu] = <f1 e^{i mu phi}>_phi, mu and -mu from the same four sums; the phi
+   * nodes 2 pi j / nph pair as j, nph - j (same cosines, opposite sines), so the sums
+   * run over the pairs' sums and differences: half the products */
+  const int64_t nh = nph / 2; /* nph = 2 mmax + 1 is odd */
+  double *restrict pd = f2 + nt * nmu * na * 2 * PB; /* per pair: sum re, sum im, diff re, diff im */
   for (int64_t i = 0; i < nt; i++)
-    for (int64_t ia = 0; ia < na; ia++)
+    for (int64_t ia = 0; ia < na; ia++) {
+      const double *z = f1 + (i * nph * na + ia) * 2 * PB;
+      for (int64_t j = 1; j <= nh; j++) {
+        const double *ar = f1 + ((i * nph + j) * na + ia) * 2 * PB, *ai = ar + PB;
+        const double *br = f1 + ((i * nph + nph - j) * na + ia) * 2 * PB, *bi = br + PB;
+        double *restrict o = pd + (j - 1) * 4 * PB;
+        LANES {
+          o[b] = ar[b] + br[b];
+          o[PB + b] = ai[b] + bi[b];
+          o[2 * PB + b] = ar[b] - br[b];
+          o[3 * PB + b] = ai[b] - bi[b];
+        }
+      }
       for (int64_t mu = 0; mu <= mmax; mu++) {
         double A[PB], B[PB], C[PB], D[PB];
-        LANES A[b] = B[b] = C[b] = D[b] = 0;
-        for (int64_t j = 0; j < nph; j++) {
+        const double c0 = p->fphi[mu * 2];
+        LANES {
+          A[b] = c0 * z[b];
+          D[b] = c0 * z[PB + b];
+          B[b] = C[b] = 0;
+        }
+        for (int64_t j = 1; j <= nh; j++) {
           const double c = p->fphi[(j * (mmax + 1) + mu) * 2], s = p->fphi[(j * (mmax + 1) + mu) * 2 + 1];
-          const double *re = f1 + ((i * nph + j) * na + ia) * 2 * PB, *im = re + PB;
+          const double *o = pd + (j - 1) * 4 * PB;
           LANES {
-            A[b] += c * re[b];
-            B[b] += s * im[b];
-            C[b] += s * re[b];
-            D[b] += c * im[b];
+            A[b] += c * o[b];
+            B[b] += s * o[3 * PB + b];
+            C[b] += s * o[2 * PB + b];
+            D[b] += c * o[PB + b];
           }
         }
         double *restrict pre = f2 + ((i * nmu + mu + mmax) * na + ia) * 2 * PB, *restrict pim = pre + PB;
@@ -239,6 +260,7 @@ MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const d
             mim[b] = D[b] - C[b];
           }
       }
+    }
   /* theta: f^m_{mu mu'} = (2m+1) sum_i w_i d^m_{mu mu'}(theta_i) f2_i */
   double *restrict re = f2 + nt * nmu * na * 2 * PB, *restrict im = re + PB;
   for (int64_t q = 0; q < p->np; q++) {
@@ -314,26 +336,34 @@ MDFT_VECTOR void mdft_proj_backward_block(const mdft_proj *p, int64_t nb, const 
           o[3 * PB + b] = pi[b] - mi[b];
         }
       }
-      for (int64_t j = 0; j < nph; j++) {
-        double sr[PB], si[PB];
-        LANES { sr[b] = z[b]; si[b] = z[PB + b]; }
+      /* the phi nodes pair as j, nph - j (same cosines, opposite sines): each pair's two
+       * outputs from the same cosine and sine sums */
+      for (int64_t j = 0; j <= nph / 2; j++) {
+        double pr[PB], pi[PB], qr[PB], qi[PB];
+        LANES { pr[b] = z[b]; pi[b] = z[PB + b]; qr[b] = qi[b] = 0; }
         if (ia == 0)
           for (int64_t mu = 1; mu <= mmax; mu++) {
             const double c = p->bphi[(j * nmu + mu + mmax) * 2], s = p->bphi[(j * nmu + mu + mmax) * 2 + 1];
             const double *o = sd + (mu - 1) * 4 * PB;
-            LANES sr[b] += c * o[b] + s * o[3 * PB + b];
+            LANES { pr[b] += c * o[b]; qr[b] += s * o[3 * PB + b]; }
           }
         else
           for (int64_t mu = 1; mu <= mmax; mu++) {
             const double c = p->bphi[(j * nmu + mu + mmax) * 2], s = p->bphi[(j * nmu + mu + mmax) * 2 + 1];
             const double *o = sd + (mu - 1) * 4 * PB;
             LANES {
-              sr[b] += c * o[b] + s * o[3 * PB + b];
-              si[b] += c * o[PB + b] - s * o[2 * PB + b];
+              pr[b] += c * o[b];
+              qr[b] += s * o[3 * PB + b];
+              pi[b] += c * o[PB + b];
+              qi[b] += s * o[2 * PB + b];
             }
           }
         double *restrict o = g1 + ((i * nph + j) * na + ia) * 2 * PB;
-        LANES { o[b] = sr[b]; o[PB + b] = si[b]; }
+        LANES { o[b] = pr[b] + qr[b]; o[PB + b] = pi[b] - qi[b]; }
+        if (j) {
+          double *restrict u = g1 + ((i * nph + nph - j) * na + ia) * 2 * PB;
+          LANES { u[b] = pr[b] - qr[b]; u[PB + b] = pi[b] + qi[b]; }
+        }
       }
     }
   /* psi: f = Re g1[0] + 2 sum_{mu'>0} Re(g1[mu'] e^{-i mu' psi}) */

@@ -107,11 +107,12 @@ static void fill_cq(mdft_cq *cq, int mmax, int mrso, int complex_values) {
 }
 
 static void check_oz(void) {
-  const int64_t dims[][3] = {{6, 8, 7}, {9, 6, 8}, {5, 5, 5}, {8, 8, 8}};
+  /* the last two hold full blocks of one row (q up, -q down: the contiguous path) */
+  const int64_t dims[][3] = {{6, 8, 7}, {9, 6, 8}, {5, 5, 5}, {8, 8, 8}, {3, 4, 70}, {4, 3, 67}};
   for (int cv = 0; cv <= 1; cv++)
     for (int mrso = 1; mrso <= 2; mrso++)
       for (int mmax = 0; mmax <= 5; mmax++) {
-        const int64_t *n = dims[(mmax + mrso + cv) % 4];
+        const int64_t *n = dims[(mmax + mrso + cv) % 6];
         mdft_error err = {0, ""};
         mdft_grid g;
         mdft_angles a;
