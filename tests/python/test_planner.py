@@ -109,3 +109,24 @@ def test_unmappable_operations_are_named():
     assert any("numpy.sort" in r for r in trace(lambda f: (f.map_blocks(np.sort),), {"f": lay}).reasons)
     u8 = rows((8, 4), [4, 4], "u8")
     assert any("dtype uint64" in r for r in trace(lambda f: f.sum(), {"f": u8}).reasons)
+
+
+@pytest.mark.parametrize("dtype", ["f32", "f64"])
+def test_histogram_bins_match_numpy_at_the_edges(jit, dtype):
+    """Uniform bins are found by division, then corrected against NumPy's own edges:
+    values on and next to every edge (and both ends of the range) land where NumPy
+    puts them; uneven bins still use the binary search."""
+    dt = np.dtype(DT[dtype])
+    for bins, rng_ in ((10, (-1.0, 1.0)), (7, (0.1, 0.8)), (np.array([0.0, 0.1, 0.5, 0.55, 2.0]), None)):
+        edges = np.histogram_bin_edges([], bins=bins, range=rng_).astype(dt) if rng_ else bins.astype(dt)
+        vals = np.concatenate([edges, np.nextafter(edges, np.inf), np.nextafter(edges, -np.inf),
+                               np.linspace(float(edges[0]) - 0.1, float(edges[-1]) + 0.1, 997).astype(dt)])
+        vals = vals.astype(dt)
+        lay = rows((vals.size,), [vals.size], dtype)
+        tpl = trace(lambda f: da.histogram(f, bins=bins, range=rng_)[0], {"f": lay})
+        (st,) = tpl.stages.values()
+        assert ("arith.fptosi" in st.ir) == (rng_ is not None)   # division for even bins, else search
+        out = [np.full(max(o.size, 1), 77, o.dtype) for o in st.outputs]
+        jit.call(jit.compile(st.ir), [vals] + out)
+        ref = np.histogram(vals, bins=bins, range=rng_)[0]
+        np.testing.assert_array_equal(out[0][:ref.size], ref)
