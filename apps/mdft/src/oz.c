@@ -206,12 +206,6 @@ int mdft_oz_apply_ref(const mdft_oz *oz, double complex *data) {
  * phases exp(-i mu phi_q) are built per block from the Jacobi recurrence, so
  * nothing per q is stored. ---- */
 #define PB MDFT_PB
-/* a loop over the lanes of a block; their rows never overlap */
-#if defined(__GNUC__) && !defined(__clang__)
-#define LANES _Pragma("GCC ivdep") for (int b = 0; b < PB; b++)
-#else
-#define LANES for (int b = 0; b < PB; b++)
-#endif
 
 typedef struct {
   int64_t nslot, wsize, np, nk;

@@ -131,12 +131,6 @@ void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t st
 /* ---- blocked transforms: MDFT_PB points at once, real arithmetic, point index
  * fastest so that every inner loop is a vector operation over points ---- */
 #define PB MDFT_PB
-/* a loop over the lanes of a block; their rows never overlap */
-#if defined(__GNUC__) && !defined(__clang__)
-#define LANES _Pragma("GCC ivdep") for (int b = 0; b < PB; b++)
-#else
-#define LANES for (int b = 0; b < PB; b++)
-#endif
 
 static int proj_tables(mdft_proj *p) {
   const mdft_angles *a = p->ang;
