@@ -434,6 +434,7 @@ LogicalResult Emitter::emitBlock(Block &b, SmallVectorImpl<std::string> *yields)
   return success();
 }
 
+/// The view of a statically shaped, row-major buffer at `ptr`.
 void Emitter::staticView(Value v, MemRefType t, const std::string &ptr) {
   ViewInfo vi{ptr, {}, {}};
   for (int64_t d = 0; d < t.getRank(); ++d) {
@@ -598,15 +599,7 @@ LogicalResult Emitter::emitOp(Operation *op) {
       return success();
     }
     line(*ctype(t.getElementType(), op) + " " + n + "[" + Twine(t.getNumElements()) + "];");
-    ViewInfo vi{n, {}, {}};
-    for (int64_t d = 0; d < t.getRank(); ++d) {
-      vi.ext.push_back(std::to_string(t.getDimSize(d)));
-      int64_t s = 1;
-      for (int64_t e = d + 1; e < t.getRank(); ++e) s *= t.getDimSize(e);
-      vi.str.push_back(std::to_string(s));
-    }
-    views[a] = vi;
-    names[a] = n;
+    staticView(a, t, n);
     return success();
   }
   return emitArith(op);

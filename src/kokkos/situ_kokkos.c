@@ -256,6 +256,24 @@ static MlirOperation find_func(MlirModule m, const char *entry) {
   return none;
 }
 
+/* func.func @entry of m, or a null operation and ENOENT's message. */
+static MlirOperation entry_func(situ_kk_ctx *ctx, MlirModule m, const char *entry) {
+  MlirOperation fn = find_func(m, entry);
+  if (mlirOperationIsNull(fn)) {
+    err_str(ctx, "no func.func @");
+    err_str(ctx, entry);
+    err_str(ctx, " in the kernel IR");
+  }
+  return fn;
+}
+
+/* Forgets the previous failure's diagnostics (the lock is held). */
+static void err_clear(situ_kk_ctx *ctx) {
+  ctx->err_len = 0;
+  if (ctx->err)
+    ctx->err[0] = '\0';
+}
+
 static int read_signature(struct situ_kk_kernel *k, MlirOperation fn) {
   MlirType ft = mlirTypeAttrGetValue(
       mlirOperationGetAttributeByName(fn, mlirStringRefCreateFromCString("function_type")));
@@ -327,13 +345,9 @@ static int compile_locked(situ_kk_ctx *ctx, const char *ir, size_t len,
     kernel_free(k);
     return fail(ctx, SITU_KK_EPARSE, "kernel IR does not parse");
   }
-  MlirOperation fn = find_func(m, entry);
-  if (mlirOperationIsNull(fn)) {
-    err_str(ctx, "no func.func @");
-    err_str(ctx, entry);
-    err_str(ctx, " in the kernel IR");
+  MlirOperation fn = entry_func(ctx, m, entry);
+  if (mlirOperationIsNull(fn))
     rc = SITU_KK_ENOENT;
-  }
   if (!rc)
     rc = read_signature(k, fn);
   if (!rc)
@@ -373,9 +387,7 @@ int situ_kk_compile(situ_kk_ctx *ctx, const char *ir, size_t len,
   *out = NULL;
   uint64_t h = fnv1a(fnv1a(1469598103934665603ull, entry, strlen(entry) + 1), ir, len);
   pthread_mutex_lock(&ctx->lock);
-  ctx->err_len = 0;
-  if (ctx->err)
-    ctx->err[0] = '\0';
+  err_clear(ctx);
   int rc = SITU_KK_OK;
   struct situ_kk_kernel *k = ctx->kernels;
   for (; k; k = k->next)
@@ -570,9 +582,7 @@ int situ_kk_emit_source(situ_kk_ctx *ctx, const char *ir, size_t len, const char
     return SITU_KK_EINVAL;
   *out = NULL;
   pthread_mutex_lock(&ctx->lock);
-  ctx->err_len = 0;
-  if (ctx->err)
-    ctx->err[0] = '\0';
+  err_clear(ctx);
   int rc = SITU_KK_OK;
   MlirModule m = mlirModuleCreateParse(ctx->mlir, (MlirStringRef){ir, len});
   if (mlirModuleIsNull(m)) {
@@ -581,14 +591,10 @@ int situ_kk_emit_source(situ_kk_ctx *ctx, const char *ir, size_t len, const char
     return rc;
   }
   if (entry) {
-    if (mlirOperationIsNull(find_func(m, entry))) {
-      err_str(ctx, "no func.func @");
-      err_str(ctx, entry);
-      err_str(ctx, " in the kernel IR");
+    if (mlirOperationIsNull(entry_func(ctx, m, entry)))
       rc = SITU_KK_ENOENT;
-    } else {
+    else
       mlirKokkosKeepOnly(m, mlirStringRefCreateFromCString(entry));
-    }
   }
   struct text t = {0};
   if (!rc && mlirLogicalResultIsFailure(
