@@ -1,19 +1,16 @@
 """The public front ends: a JAX function or a PyTorch model -> compiled kernel."""
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from .ir import Graph
-from .lower import lower
+from .lower import entry_name, lower
 from .runtime import Kernel
 
 
 def compile_graph(graph: Graph, parallel: bool = True) -> Kernel:
     """Lowers a tensor program to the Kokkos dialect and JIT-compiles it."""
-    # Prefixed: a kernel named like a libm function (cos, exp) would capture the
-    # JIT's calls to that function.
-    entry = "situ_" + re.sub(r"\W", "_", graph.name)
+    entry = entry_name(graph)
     return Kernel(lower(graph, entry), entry, len(graph.inputs), graph, parallel)
 
 

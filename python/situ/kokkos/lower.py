@@ -32,7 +32,6 @@ from .mlirtext import Body, dense_hex, memref_type, mlir_type
 from .vecmath import erf_f32, exp_f32, tanh_f32
 
 MATERIALISED = {"reduce", "argreduce", "dot", "conv", "pool", "cumulative", "loop"}
-LAYOUT = {"broadcast", "reshape", "transpose", "slice", "pad", "concat", "convert", "reverse", "take"}
 MAX_POLICY_RANK = 6
 FAST = " fastmath<reassoc,contract>"
 VECMATH = {"exp": exp_f32, "tanh": tanh_f32, "erf": erf_f32}
@@ -77,9 +76,10 @@ class Dest:
 class Lowering:
     """Emits the computation of a graph's outputs into a shared :class:`Body`."""
 
-    def __init__(self, b: Body, globals_: list[str], parent: "Lowering | None" = None) -> None:
-        self.b, self.globals = b, globals_
-        self.parent = parent
+    def __init__(self, b: Body, globals_: list[str], global_names: dict[tuple, str]) -> None:
+        # globals_: module-level text; global_names: constant array -> its global
+        # (both shared with the lowerings of loop bodies)
+        self.b, self.globals, self.global_names = b, globals_, global_names
         self.buf: dict[int, Dest] = {}
         self.alias: dict[int, Callable[[list[str]], str]] = {}
         self.mat: set[int] = set()
@@ -268,8 +268,7 @@ class Lowering:
         nb = len(lb)
         get_a = self.operand(a, lb, fa, lc)
         get_w = self.operand(w, rb, fb, rc)
-        ty, f = mlir_type(n.dtype), n.dtype.kind == "f"
-        b = self.b
+        ty, b = mlir_type(n.dtype), self.b
         kext = [a.shape[k] for k in lc]
         big = int(np.prod(kext, dtype=np.int64)) >= 8
         di = nb + len(fa) - 1 if fa and big else None        # output dim tiled by ti
@@ -297,18 +296,9 @@ class Lowering:
             def step(ks: list[str], acc: list[str]) -> list[str]:
                 xs = [get_a(r[:nb], r[nb:nb + len(fa)], ks) for r in rows]
                 ys = [get_w(c[:nb], c[nb + len(fa):], ks) for c in cols]
-                new = []
-                for t, x in enumerate(xs):
-                    for u, y in enumerate(ys):
-                        if f:
-                            p = b.op(f"arith.mulf {x}, {y}{FAST} : {ty}", "m")
-                            new.append(b.op(f"arith.addf {acc[t * tj + u]}, {p}{FAST} : {ty}", "m"))
-                        else:
-                            p = b.op(f"arith.muli {x}, {y} : {ty}", "m")
-                            new.append(b.op(f"arith.addi {acc[t * tj + u]}, {p} : {ty}", "m"))
-                return new
-            zero = b.const(0.0 if f else 0, ty)
-            res = self.accumulate(kext, [zero] * (ti * tj), [ty] * (ti * tj), step)
+                return [self.fma(acc[t * tj + u], x, y, n.dtype)
+                        for t, x in enumerate(xs) for u, y in enumerate(ys)]
+            res = self.accumulate(kext, [self.scalar(0, n.dtype)] * (ti * tj), [ty] * (ti * tj), step)
             for t in range(ti):
                 for u in range(tj):
                     idx = list(tidx)
@@ -317,6 +307,15 @@ class Lowering:
                     if dj is not None:
                         idx[dj] = cols[u][dj]
                     d.store(b, res[t * tj + u], idx)
+
+    def fma(self, acc: str, x: str, y: str, dt: np.dtype) -> str:
+        """acc + x * y (floats: reassociable and contractible, so it vectorises)."""
+        b, ty = self.b, mlir_type(dt)
+        if dt.kind == "f":
+            p = b.op(f"arith.mulf {x}, {y}{FAST} : {ty}", "m")
+            return b.op(f"arith.addf {acc}, {p}{FAST} : {ty}", "m")
+        p = b.op(f"arith.muli {x}, {y} : {ty}", "m")
+        return b.op(f"arith.addi {acc}, {p} : {ty}", "m")
 
     def operand(self, x: Node, batch: Sequence[int], free: Sequence[int],
                 contract: Sequence[int]) -> Callable[[list[str], list[str], list[str]], str]:
@@ -374,18 +373,14 @@ class Lowering:
         nsp = len(x.shape) - 2
         if nsp > 2:
             return self._conv_direct(n, d)
-        stride, lo, dil = n.p["stride"], n.p["lo"], n.p["dilation"]
         b = self.b
         N, C, O = x.shape[0], x.shape[1], w.shape[0]
         osp, ksp = list(n.shape[2:]), list(w.shape[2:])
         nout, nk = int(np.prod(osp)), C * int(np.prod(ksp))
         col = self.alloc((N, nout, nk), x.dtype)
-        fill = self.scalar(0, x.dtype)
         with self.parallel([N] + osp + [C] + ksp) as idx:
             ni, oi, ci, ki = idx[0], idx[1:1 + nsp], idx[1 + nsp], idx[2 + nsp:]
-            pos = [self.affine(oi[s], stride[s], ki[s], dil[s], -lo[s]) for s in range(nsp)]
-            v = self.guarded(x, [ni, ci] + pos, [None, None] + [
-                x.shape[2 + s] if (lo[s] or n.p["hi"][s]) else None for s in range(nsp)], fill)
+            v = self.patch(n, ni, ci, oi, ki)
             col.store(b, v, [ni, self.linear(oi, osp), self.linear([ci] + ki, [C] + ksp)])
         wf = self.alloc((O, nk), w.dtype)
         with self.parallel(w.shape) as idx:
@@ -416,28 +411,26 @@ class Lowering:
             out.append(q if k == 0 else self.b.op(f"arith.remui {q}, {self.ci(shape[k])} : index", "x"))
         return out
 
+    def patch(self, n: Node, ni: str, ci: str, oi: Sequence[str], ki: Sequence[str]) -> str:
+        """The input element a convolution ``n`` multiplies by kernel tap ``ki`` for
+        output position ``oi`` (0 in the padding)."""
+        x = n.args[0]
+        stride, lo, hi, dil = n.p["stride"], n.p["lo"], n.p["hi"], n.p["dilation"]
+        nsp = len(oi)
+        pos = [self.affine(oi[s], stride[s], ki[s], dil[s], -lo[s]) for s in range(nsp)]
+        bounds = [None, None] + [x.shape[2 + s] if (lo[s] or hi[s]) else None for s in range(nsp)]
+        return self.guarded(x, [ni, ci] + pos, bounds, self.scalar(0, x.dtype))
+
     def _conv_direct(self, n: Node, d: Dest) -> None:
         x, w = n.args
-        nsp = len(x.shape) - 2
-        stride, lo, dil = n.p["stride"], n.p["lo"], n.p["dilation"]
-        ty, b = mlir_type(n.dtype), self.b
-        f = n.dtype.kind == "f"
         with self.parallel(n.shape) as idx:
             def step(ks: list[str], acc: list[str]) -> list[str]:
                 c, kk = ks[0], ks[1:]
-                pos = [self.affine(idx[2 + s], stride[s], kk[s], dil[s], -lo[s]) for s in range(nsp)]
-                xv = self.guarded(x, [idx[0], c] + pos, [None, None] + [
-                    x.shape[2 + s] if (lo[s] or n.p["hi"][s]) else None for s in range(nsp)],
-                    b.const(0.0 if f else 0, ty))
-                wv = self.val(w, [idx[1], c] + kk)
-                if f:
-                    p = b.op(f"arith.mulf {xv}, {wv}{FAST} : {ty}", "m")
-                    return [b.op(f"arith.addf {acc[0]}, {p}{FAST} : {ty}", "m")]
-                p = b.op(f"arith.muli {xv}, {wv} : {ty}", "m")
-                return [b.op(f"arith.addi {acc[0]}, {p} : {ty}", "m")]
-            (r,) = self.accumulate([x.shape[1]] + list(w.shape[2:]), [b.const(0.0 if f else 0, ty)],
-                                   [ty], step)
-            d.store(b, r, idx)
+                xv = self.patch(n, idx[0], c, idx[2:], kk)
+                return [self.fma(acc[0], xv, self.val(w, [idx[1], c] + kk), n.dtype)]
+            (r,) = self.accumulate([x.shape[1]] + list(w.shape[2:]), [self.scalar(0, n.dtype)],
+                                   [mlir_type(n.dtype)], step)
+            d.store(self.b, r, idx)
 
     def _pool(self, n: Node, d: Dest) -> None:
         (x,) = n.args
@@ -498,7 +491,7 @@ class Lowering:
             f"scf.for {t} = {self.ci(0)} to {self.ci(length)} step {self.ci(1)}"
         b.open(head)
         tv = b.op(f"arith.subi {self.ci(length - 1)}, {t} : index", "x") if n.p["reverse"] else t
-        inner = Lowering(b, self.globals, parent=self)
+        inner = Lowering(b, self.globals, self.global_names)
         for i, inp in enumerate(body.inputs):
             if i < nc:
                 outer = consts[i]
@@ -570,9 +563,7 @@ class Lowering:
             x, ind = n.args
             ax = n.p["axis"]
             i = b.op(f"arith.index_cast {self.val(ind, [idx[ax]])} : {mlir_type(ind.dtype)} to index", "x")
-            i = b.op(f"arith.maxsi {i}, {self.ci(0)} : index", "x")
-            i = b.op(f"arith.minsi {i}, {self.ci(x.shape[ax] - 1)} : index", "x")
-            return self.val(x, idx[:ax] + [i] + idx[ax + 1:])
+            return self.val(x, idx[:ax] + [self.clamp(i, x.shape[ax])] + idx[ax + 1:])
         if n.op == "reverse":
             return self.val(n.args[0], [b.op(f"arith.subi {self.ci(s - 1)}, {i} : index", "x")
                                         if k in n.p["dims"] else i
@@ -596,25 +587,12 @@ class Lowering:
             init = f"dense<{text.replace('True', 'true').replace('False', 'false')}>"
         else:
             init = dense_hex(a)
-        key = ("global", ty, init)
-        name = next((g for g, k in self._global_keys() if k == key), None)
+        name = self.global_names.get((ty, init))
         if name is None:
-            name = f"kconst{len(self.globals)}"
+            name = self.global_names[(ty, init)] = f"kconst{len(self.globals)}"
             self.globals.append(f'memref.global "private" constant @{name} : {ty} = {init}')
-            self._root()._gkeys.append((name, key))
         g = self.b.hoist(("get_global", name), f"memref.get_global @{name} : {ty}", "g")
         return self.b.op(f"memref.load {g}[{', '.join(idx)}] : {ty}", "l")
-
-    def _root(self) -> "Lowering":
-        r = self
-        while r.parent is not None:
-            r = r.parent
-        if not hasattr(r, "_gkeys"):
-            r._gkeys = []
-        return r
-
-    def _global_keys(self) -> list:
-        return self._root()._gkeys
 
     def _concat_value(self, n: Node, idx: list[str]) -> str:
         axis, b = n.p["axis"], self.b
@@ -623,8 +601,7 @@ class Lowering:
             size = part.shape[axis]
             loc = self.affine(idx[axis], 1, None, 0, -off) if off else idx[axis]
             if len(n.args) > 1:
-                loc = b.op(f"arith.maxsi {loc}, {self.ci(0)} : index", "x")
-                loc = b.op(f"arith.minsi {loc}, {self.ci(size - 1)} : index", "x")
+                loc = self.clamp(loc, size)
             v = self.val(part, idx[:axis] + [loc] + idx[axis + 1:])
             if out is None:
                 out = v
@@ -646,6 +623,11 @@ class Lowering:
             r = b.op(f"arith.addi {r}, {self.ci(off)} : index", "x")
         return r
 
+    def clamp(self, i: str, n: int) -> str:
+        """Index ``i`` clamped into [0, n)."""
+        q = self.b.op(f"arith.maxsi {i}, {self.ci(0)} : index", "x")
+        return self.b.op(f"arith.minsi {q}, {self.ci(max(n - 1, 0))} : index", "x")
+
     def guarded(self, x: Node, pos: list[str], bounds: list[int | None], fill: str) -> str:
         """x[pos], or ``fill`` where a bounded position falls outside [0, bound)."""
         b = self.b
@@ -656,8 +638,7 @@ class Lowering:
                 continue
             inside = b.op(f"arith.cmpi ult, {p}, {self.ci(n)} : index", "p")
             ok = inside if ok is None else b.op(f"arith.andi {ok}, {inside} : i1", "p")
-            q = b.op(f"arith.maxsi {p}, {self.ci(0)} : index", "x")
-            safe.append(b.op(f"arith.minsi {q}, {self.ci(max(n - 1, 0))} : index", "x"))
+            safe.append(self.clamp(p, n))
         v = self.val(x, safe)
         if ok is None:
             return v
@@ -702,10 +683,7 @@ class Lowering:
 
     # -- scalar ops --------------------------------------------------------------------
     def scalar(self, v, dt: np.dtype) -> str:
-        ty = mlir_type(dt)
-        if dt == np.dtype(bool):
-            return self.b.const(bool(v), ty)
-        return self.b.const(float(v) if dt.kind == "f" else int(v), ty)
+        return scalars.literal(self.b, v, dt)
 
     def from_index(self, i: str, dt: np.dtype) -> str:
         b = self.b
@@ -772,6 +750,13 @@ class Lowering:
             raise Unsupported(f"{fn} of dtype {dt}")
         return b.op(f"{op} {x}, {y} : {ty}", "a")
 
+
+def entry_name(graph: Graph) -> str:
+    """The kernel's function name. Prefixed: a kernel named like a libm function
+    (cos, exp) would capture the JIT's calls to that function."""
+    return "situ_" + re.sub(r"\W", "_", graph.name)
+
+
 def lower(graph: Graph, entry: str | None = None) -> str:
     """MLIR text of one Kokkos-dialect kernel computing ``graph``.
 
@@ -782,10 +767,10 @@ def lower(graph: Graph, entry: str | None = None) -> str:
     >>> "kokkos.parallel_for" in lower(g)
     True
     """
-    entry = entry or re.sub(r"\W", "_", graph.name) or "kernel"
+    entry = entry or entry_name(graph)
     b = Body()
     globals_: list[str] = []
-    low = Lowering(b, globals_)
+    low = Lowering(b, globals_, {})
     args = []
     for i, n in enumerate(graph.inputs):
         ty = memref_type(n.shape, n.dtype)

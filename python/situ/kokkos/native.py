@@ -37,8 +37,6 @@ SUFFIX = {"c": ".c", "cuda": ".cu"}
 def emit_source(kernel: Kernel, flavour: str) -> str:
     """The kernel as Kokkos C++ (``"kokkos"``), C/OpenMP (``"c"``) or CUDA (``"cuda"``) source."""
     L = lib()
-    L.situ_kk_emit_source.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
-                                      ctypes.c_int, ctypes.POINTER(ctypes.c_void_p)]
     out = ctypes.c_void_p()
     ir = kernel.ir.encode()
     ctx = context(True)

@@ -79,6 +79,9 @@ def lib() -> ctypes.CDLL:
             _lib.situ_kk_ctx_errmsg.restype = ctypes.c_char_p
             _lib.situ_kk_call.argtypes = [ctypes.c_void_p, ctypes.POINTER(Arg), ctypes.c_int,
                                           ctypes.c_void_p, ctypes.c_int]
+            _lib.situ_kk_emit_source.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                                 ctypes.c_char_p, ctypes.c_int,
+                                                 ctypes.POINTER(ctypes.c_void_p)]
             _lib.situ_kk_compile.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
                                              ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
         return _lib

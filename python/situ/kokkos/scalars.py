@@ -9,6 +9,15 @@ import numpy as np
 from .mlirtext import Body, float_lit, mlir_type
 
 
+def literal(b: Body, v, dt: np.dtype) -> str:
+    """A constant of dtype ``dt`` (hoisted, shared)."""
+    dt = np.dtype(dt)
+    ty = mlir_type(dt)
+    if dt == np.dtype(bool):
+        return b.const(bool(v), ty)
+    return b.const(float(v) if dt.kind == "f" else int(v), ty)
+
+
 def cast(b: Body, v: str, src: np.dtype, dst: np.dtype) -> str:
     """``v`` converted from ``src`` to ``dst`` (to bool: != 0; floats to ints truncate)."""
     src, dst = np.dtype(src), np.dtype(dst)

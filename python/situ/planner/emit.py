@@ -325,7 +325,7 @@ class KernelEmitter:
         if n.op == "const":
             a = n.attrs["value"]
             if a.size == 1:
-                return self._scalar(a.reshape(()).item(), n.dtype)
+                return scalars.literal(self.b, a.reshape(()).item(), n.dtype)
             ty = mlir_type(n.dtype)
             flat = a.reshape(-1)
             lits = ", ".join(float_lit(float(x), ty) if n.dtype.kind == "f" else
@@ -347,12 +347,6 @@ class KernelEmitter:
         if n.op == "map":
             return self._map(n, idx)
         raise Unmappable(f"{n.op} used as an elementwise operand")
-
-    def _scalar(self, v, dt: np.dtype) -> str:
-        ty = mlir_type(dt)
-        if dt == np.dtype(bool):
-            return self.b.const(bool(v), ty)
-        return self.b.const(float(v) if dt.kind == "f" else int(v), ty)
 
     def _view_index(self, n: Node, idx: list[str]) -> list[str]:
         b = self.b
