@@ -19,9 +19,9 @@ def from_jax(fn: Callable, *example_args, parallel: bool = True) -> Kernel:
     a Kokkos-dialect kernel and compiles it. The kernel's ``ir`` is the module text.
 
     >>> import numpy as np, jax.numpy as jnp
-    >>> k = from_jax(lambda x: jnp.cumsum(x * 2), np.arange(4.0))
-    >>> k(np.arange(4.0))
-    array([ 0.,  2.,  6., 12.])
+    >>> k = from_jax(lambda x: jnp.cumsum(x * 2), np.arange(4, dtype="f4"))
+    >>> k(np.arange(4, dtype="f4"))
+    array([ 0.,  2.,  6., 12.], dtype=float32)
     """
     from .jaxfront import graph_from_jax
     return compile_graph(graph_from_jax(fn, *example_args), parallel)
