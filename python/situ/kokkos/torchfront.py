@@ -288,17 +288,12 @@ class _Translator:
             return b.pad(x, b.scalar(value, x.dtype), lo, hi)
         if base in ("var", "std"):
             x = b.convert(args[0], self.node_dtype(node))
-            dims = args[1] if len(args) > 1 and args[1] is not None else kw.get("dim")
-            dims = list(range(len(x.shape))) if dims is None else \
-                [d % len(x.shape) for d in ([dims] if isinstance(dims, int) else dims)]
+            dims = self.dims(x, args[1] if len(args) > 1 and args[1] is not None else kw.get("dim"))
             corr = kw.get("correction", 1)
-            corr = 1 if corr is None else corr
             n = float(np.prod([x.shape[d] for d in dims]))
-            keep = [1 if d in dims else v for d, v in enumerate(x.shape)]
-            mean = b.reshape(b.binary("div", b.reduce("sum", x, dims), b.scalar(n, x.dtype)), keep)
-            xc = b.binary("sub", x, mean)
+            _, xc = self.centred(x, dims)
             v = b.binary("div", b.reduce("sum", b.binary("mul", xc, xc), dims),
-                         b.scalar(max(n - corr, 0.0), x.dtype))
+                         b.scalar(max(n - (1 if corr is None else corr), 0.0), x.dtype))
             return b.reshape(b.unary("sqrt", v) if base == "std" else v, out_shape)
         if base in ("max", "min") and name.endswith(".other"):
             return b.binary(base, *self.promote(node, *args[:2]))
@@ -366,15 +361,28 @@ class _Translator:
         s = b.broadcast_to(b.reshape(b.reduce("sum", e, [dim]), keep), x.shape)
         return b.binary("sub", z, b.unary("log", s)) if log else b.binary("div", e, s)
 
+    @staticmethod
+    def dims(x: Node, dim) -> list[int]:
+        """ATen's ``dim`` argument (None, an int or a list; None or [] = all) as axes."""
+        if dim is None:
+            return list(range(len(x.shape)))
+        dims = [dim] if isinstance(dim, int) else list(dim)
+        return [d % max(len(x.shape), 1) for d in dims] or list(range(len(x.shape)))
+
+    def centred(self, x: Node, axes: list[int]) -> tuple[Node, Node]:
+        """(mean over ``axes``, kept as unit dims; x minus that mean)."""
+        b = self.b
+        n = b.scalar(float(np.prod([x.shape[d] for d in axes])), x.dtype)
+        keep = [1 if d in axes else v for d, v in enumerate(x.shape)]
+        mean = b.reshape(b.binary("div", b.reduce("sum", x, axes), n), keep)
+        return mean, b.binary("sub", x, mean)
+
     def layer_norm(self, x: Node, shape, w: Node | None, bias: Node | None, eps: float):
         b = self.b
-        k = len(shape)
-        axes = list(range(len(x.shape) - k, len(x.shape)))
-        keep = list(x.shape[:len(x.shape) - k]) + [1] * k
+        axes = list(range(len(x.shape) - len(shape), len(x.shape)))
+        mean, xc = self.centred(x, axes)
         n = b.scalar(float(np.prod(shape)), x.dtype)
-        mean = b.reshape(b.binary("div", b.reduce("sum", x, axes), n), keep)
-        xc = b.binary("sub", x, mean)
-        var = b.reshape(b.binary("div", b.reduce("sum", b.binary("mul", xc, xc), axes), n), keep)
+        var = b.reshape(b.binary("div", b.reduce("sum", b.binary("mul", xc, xc), axes), n), mean.shape)
         rstd = b.unary("rsqrt", b.binary("add", var, b.scalar(eps, x.dtype)))
         y = b.binary("mul", xc, rstd)
         if w is not None:
@@ -398,12 +406,7 @@ class _Translator:
     def reduction(self, node, base: str, args, kw, out_shape) -> Node:
         b = self.b
         x = args[0]
-        dims = args[1] if len(args) > 1 else kw.get("dim")
-        if dims is None:
-            dims = list(range(len(x.shape)))
-        if isinstance(dims, int):
-            dims = [dims]
-        dims = [d % max(len(x.shape), 1) for d in dims] or list(range(len(x.shape)))
+        dims = self.dims(x, args[1] if len(args) > 1 else kw.get("dim"))
         dt = self.node_dtype(node)
         kind = REDUCE.get(base, "sum")
         if kind in ("or", "and") and x.dtype != np.dtype(bool):
