@@ -20,8 +20,7 @@ import numpy as np
 from .runtime import Kernel, KokkosError, lib
 
 _lock = threading.Lock()
-_xla_registered = False
-_xla_cuda_registered = False
+_xla_targets: set[str] = set()
 _torch_ops: dict[str, Callable] = {}
 
 
@@ -33,27 +32,13 @@ def _xla_library_path() -> str:
     return path
 
 
-def _register_xla() -> None:
-    global _xla_registered
+def _register_xla(target: str, platform: str, handler) -> None:
+    """Registers an FFI target once per process; ``handler()`` gives the C function."""
     import jax
     with _lock:
-        if _xla_registered:
-            return
-        handler = ctypes.CDLL(_xla_library_path()).situ_kk_xla_handler
-        jax.ffi.register_ffi_target("situ_kokkos", jax.ffi.pycapsule(handler), platform="cpu")
-        _xla_registered = True
-
-
-def _register_xla_cuda() -> None:
-    global _xla_cuda_registered
-    import jax
-    from .native import xla_cuda_handler
-    with _lock:
-        if _xla_cuda_registered:
-            return
-        handler = xla_cuda_handler().situ_kk_xla_cuda_handler
-        jax.ffi.register_ffi_target("situ_kokkos_cuda", jax.ffi.pycapsule(handler), platform="CUDA")
-        _xla_cuda_registered = True
+        if target not in _xla_targets:
+            jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(handler()), platform=platform)
+            _xla_targets.add(target)
 
 
 def to_jax(kernel) -> Callable:
@@ -71,27 +56,20 @@ def to_jax(kernel) -> Callable:
     import jax.numpy as jnp
     outs = [jax.ShapeDtypeStruct(s, jnp.dtype(d)) for s, d in kernel.out_specs]
     if getattr(kernel, "device", "cpu") == "cuda":
-        _register_xla_cuda()
-        call = jax.ffi.ffi_call("situ_kokkos_cuda", outs, vmap_method="sequential")
-        attrs = {"entry": np.int64(kernel.xla_entry())}
+        from .native import xla_cuda_handler
+        target, attrs = "situ_kokkos_cuda", {"entry": np.int64(kernel.xla_entry())}
+        _register_xla(target, "CUDA", lambda: xla_cuda_handler().situ_kk_xla_cuda_handler)
     else:
-        _register_xla()
-        call = jax.ffi.ffi_call("situ_kokkos", outs, vmap_method="sequential")
-        attrs = {"kernel": np.int64(kernel.handle.value)}
+        target, attrs = "situ_kokkos", {"kernel": np.int64(kernel.handle.value)}
+        _register_xla(target, "cpu", lambda: ctypes.CDLL(_xla_library_path()).situ_kk_xla_handler)
+    call = jax.ffi.ffi_call(target, outs, vmap_method="sequential")
     params = [jnp.asarray(p) for p in kernel.params]
     specs = kernel.in_specs
 
     def fn(*xs):
-        if len(xs) != kernel.n_user_inputs:
-            raise TypeError(f"kernel {kernel.entry!r} takes {kernel.n_user_inputs} inputs, got {len(xs)}")
-        args = []
-        for i, (x, (shape, dt)) in enumerate(zip(list(xs) + params, specs)):
-            x = jnp.asarray(x)
-            if tuple(x.shape) != shape:
-                raise ValueError(f"kernel {kernel.entry!r}: input {i} has shape {tuple(x.shape)}, "
-                                 f"expected {shape}")
-            args.append(x.astype(dt))
-        res = call(*args, **attrs)
+        xs = [jnp.asarray(x) for x in xs]
+        kernel.check_inputs(xs)
+        res = call(*[x.astype(dt) for x, (_, dt) in zip(xs + params, specs)], **attrs)
         return res[0] if len(res) == 1 else tuple(res)
     fn.__name__ = kernel.entry
     fn.kernel = kernel   # keeps the compiled code alive as long as the function
@@ -113,9 +91,8 @@ def to_torch(kernel) -> Callable:
     """
     import torch
     name = f"{kernel.entry}_{hashlib.sha1(kernel.ir.encode()).hexdigest()[:12]}"
-    tdt = {np.dtype(k): v for k, v in [("f4", torch.float32), ("f8", torch.float64),
-                                        ("i4", torch.int32), ("i8", torch.int64),
-                                        ("bool", torch.bool)]}
+    from .torchfront import torch_dtypes
+    tdt = {v: k for k, v in torch_dtypes().items()}
     in_specs = [(s, tdt[d]) for s, d in kernel.in_specs]
     out_specs = [(s, tdt[d]) for s, d in kernel.out_specs]
     with _lock:
@@ -140,25 +117,15 @@ def to_torch(kernel) -> Callable:
     params: list = []   # moved to the kernel's device at the first call
 
     def fn(*xs):
-        if len(xs) != kernel.n_user_inputs:
-            raise TypeError(f"kernel {kernel.entry!r} takes {kernel.n_user_inputs} inputs, got {len(xs)}")
+        xs = [torch.as_tensor(x) for x in xs]
+        kernel.check_inputs(xs)
         for i, x in enumerate(xs):
-            if isinstance(x, torch.Tensor) and x.device.type != device:
+            if x.device.type != device:
                 raise ValueError(f"kernel {kernel.entry!r}: input {i} is on {x.device}; this kernel "
                                  f"was compiled for {device}")
         if len(params) != len(kernel.params):
             params[:] = [torch.from_numpy(p).to(device) for p in kernel.params]
-        args = []
-        for i, (x, (shape, dt)) in enumerate(zip(list(xs) + params, in_specs)):
-            x = torch.as_tensor(x)
-            if x.device.type != device:
-                raise ValueError(f"kernel {kernel.entry!r}: input {i} is on {x.device}; this kernel "
-                                 f"was compiled for {device}")
-            if tuple(x.shape) != shape:
-                raise ValueError(f"kernel {kernel.entry!r}: input {i} has shape {tuple(x.shape)}, "
-                                 f"expected {shape}")
-            args.append(x.to(dt))
-        res = op(args)
+        res = op([x.to(dt) for x, (_, dt) in zip(xs + params, in_specs)])
         return res[0] if len(res) == 1 else tuple(res)
     fn.__name__ = kernel.entry
     fn.kernel = kernel

@@ -95,6 +95,7 @@ class SourceKernel:
     in_specs = Kernel.in_specs
     out_specs = Kernel.out_specs
     n_user_inputs = Kernel.n_user_inputs
+    check_inputs = Kernel.check_inputs
 
     # -- saving for another machine ----------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:

@@ -159,18 +159,22 @@ class Kernel:
         if rc:
             raise KokkosError(f"kernel {self.entry!r}: {lib().situ_kk_ctx_errmsg(self._ctx).decode()}")
 
+    def check_inputs(self, inputs: Sequence) -> None:
+        """The caller's arrays (any with ``.shape``) against the kernel's inputs:
+        a TypeError for their number, a ValueError naming the first wrong shape."""
+        if len(inputs) != self.n_user_inputs:
+            raise TypeError(f"kernel {self.entry!r} takes {self.n_user_inputs} inputs, got {len(inputs)}")
+        for i, (x, (shape, _)) in enumerate(zip(inputs, self.in_specs)):
+            if tuple(x.shape) != shape:
+                raise ValueError(f"kernel {self.entry!r}: input {i} has shape {tuple(x.shape)}, "
+                                 f"expected {shape}")
+
     def __call__(self, *inputs, out: Sequence[np.ndarray] | None = None):
         """Runs on NumPy arrays (converted to C-contiguous arrays of the declared
         dtypes when they are not); returns the outputs (a tuple if several)."""
-        if len(inputs) != self.n_user_inputs:
-            raise TypeError(f"kernel {self.entry!r} takes {self.n_user_inputs} inputs, got {len(inputs)}")
-        arrays = []
-        for i, (x, (shape, dt)) in enumerate(zip(list(inputs) + self.params, self.in_specs)):
-            a = np.asarray(x, dtype=dt, order="C")
-            if a.shape != shape:
-                raise ValueError(f"kernel {self.entry!r}: input {i} has shape {a.shape}, "
-                                 f"expected {shape}")
-            arrays.append(a)
+        xs = [np.asarray(x) for x in inputs]
+        self.check_inputs(xs)
+        arrays = [np.asarray(x, dtype=dt, order="C") for x, (_, dt) in zip(xs + self.params, self.in_specs)]
         outs = list(out) if out is not None else [np.empty(s, dt) for s, dt in self.out_specs]
         for j, (o, (shape, dt)) in enumerate(zip(outs, self.out_specs)):
             if o.shape != shape or o.dtype != dt or not o.flags.c_contiguous or not o.flags.writeable:

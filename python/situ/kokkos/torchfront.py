@@ -33,13 +33,18 @@ IDENTITY = {"clone", "alias", "detach", "contiguous", "lift_fresh_copy", "_asser
 REDUCE = {"sum": "sum", "amax": "max", "amin": "min", "prod": "prod", "any": "or", "all": "and"}
 
 
-def np_dtype(t) -> np.dtype:
+def torch_dtypes() -> dict:
+    """The torch dtypes kernels take, with their NumPy dtypes."""
     import torch
-    table = {torch.float32: "f4", torch.float64: "f8", torch.int32: "i4", torch.int64: "i8",
-             torch.bool: "bool"}
+    return {torch.float32: np.dtype("f4"), torch.float64: np.dtype("f8"), torch.int32: np.dtype("i4"),
+            torch.int64: np.dtype("i8"), torch.bool: np.dtype(bool)}
+
+
+def np_dtype(t) -> np.dtype:
+    table = torch_dtypes()
     if t not in table:
         raise Unsupported(f"torch dtype {t}")
-    return np.dtype(table[t])
+    return table[t]
 
 
 def _where(node) -> str:
