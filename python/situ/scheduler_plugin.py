@@ -192,6 +192,7 @@ class SituSchedulerPlugin(SchedulerPlugin):
         for r, info in (ranks or {}).items():
             r = int(r)
             st["ranks"][r] = info
+            st.setdefault("where", {})[str(r)] = worker
             rk = self.ranks[r]
             rk.progress = max(rk.progress, step)
             rk.stats.update(info)
@@ -268,4 +269,4 @@ class SituSchedulerPlugin(SchedulerPlugin):
                    for r, info in st["ranks"].items()}
         self.scheduler.log_event(TOPIC, {"type": "step", "step": step, "arrays": arrays,
                                          "bytes": nb_total, "messages": st["messages"], "ranks": kernels,
-                                         "t_first": st["t"], "t_publish": time.time()})
+                                         "where": st.get("where", {}), "t_first": st["t"], "t_publish": time.time()})

@@ -13,6 +13,7 @@ the worker from the kernel's outputs (``_rebuild``), and the rest of the graph
 from __future__ import annotations
 
 import graphlib
+import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -326,15 +327,27 @@ class LocalPlan:
         self.order = [k for k in graphlib.TopologicalSorter(deps).static_order() if k not in given]
         self.dsk = {k: dsk[k] for k in self.order}
         self.deps = {k: tuple(deps[k]) for k in self.order}
+        # A block that came raw (its kernel still compiling, or failed) is given as its
+        # frontier values, computed where the block lives (RawStage); they take the
+        # place of the tasks that rebuild them from kernel outputs.
+        self.frontier = {(st.array, st.rank): [(fk, rename(fk, "local")) for fk in st.frontier]
+                         for st in tpl.stages.values()}
+        self.raw = {(st.array, st.rank): RawStage(tpl, s) for s, st in tpl.stages.items()}
 
-    def run(self, got: dict) -> Any:
-        """``got[(array, rank)]``: the flat kernel outputs of each block. Returns the
-        analysis' outputs computed (as ``dask.compute`` would return them)."""
+    def run(self, got: dict, frontier: dict | None = None) -> Any:
+        """``got[(array, rank)]``: the flat kernel outputs of each block, or, for blocks
+        in ``frontier``, ``frontier[(array, rank)]``: their :class:`RawStage` values.
+        Returns the analysis' outputs computed (as ``dask.compute`` would return them)."""
         values: dict = {}
         for block, keys in self.inputs.items():
-            values.update(zip(keys, got[block]))
+            if frontier and block in frontier:
+                fv = frontier[block]
+                values.update((lk, fv[fk]) for fk, lk in self.frontier[block])
+            else:
+                values.update(zip(keys, got[block]))
         for k in self.order:
-            values[k] = self.dsk[k]({d: values[d] for d in self.deps[k]})
+            if k not in values:
+                values[k] = self.dsk[k]({d: values[d] for d in self.deps[k]})
 
         def nest(keys: Any) -> Any:
             return [nest(k) for k in keys] if isinstance(keys, list) else values[keys]
@@ -351,4 +364,49 @@ class LocalPlan:
         return fin(self.outputs)
 
 
-__all__ = ["Template", "BlockStage", "LocalPlan", "trace", "step_graph", "source_key", "GraphNode"]
+class RawStage:
+    """A block's per-block tasks (the unplaced graph's own), to run on the raw block
+    where it lives: returns the frontier values that the in-process kernel's outputs
+    would have been rebuilt into, so a step with raw blocks is still combined by
+    :class:`LocalPlan` in the session (one small task per worker, not the step's
+    whole graph on the cluster). Picklable: ``blob`` is sent to the workers."""
+
+    def __init__(self, tpl: Template, source: tuple) -> None:
+        stage = tpl.stages[source]
+        need, stack = set(), list(stage.frontier)
+        while stack:
+            k = stack.pop()
+            if k in need or k == source:
+                continue
+            need.add(k)
+            stack.extend(tpl.dsk[k].dependencies)
+        deps = {k: set(tpl.dsk[k].dependencies) - {source} for k in need}
+        order = list(graphlib.TopologicalSorter(deps).static_order())
+        import cloudpickle
+        self.blob = cloudpickle.dumps((source, [(k, tpl.dsk[k]) for k in order], list(stage.frontier)))
+        self.ident = hashlib.sha1(self.blob).hexdigest()
+
+
+_RAW_PROGRAMS: dict = {}
+
+
+def run_raw_stages(stages: list, *blocks: Any) -> list[dict]:
+    """On a worker: ``stages[i] = (ident, blob)`` of :class:`RawStage`, run on
+    ``blocks[i]``; returns each block's frontier values."""
+    import pickle
+    out = []
+    for (ident, blob), block in zip(stages, blocks):
+        prog = _RAW_PROGRAMS.get(ident)
+        if prog is None:
+            if len(_RAW_PROGRAMS) > 256:
+                _RAW_PROGRAMS.clear()
+            prog = _RAW_PROGRAMS[ident] = pickle.loads(blob)
+        source, tasks, frontier = prog
+        values = {source: block}
+        for k, node in tasks:
+            values[k] = node({d: values[d] for d in node.dependencies})
+        out.append({k: values[k] for k in frontier})
+    return out
+
+
+__all__ = ["Template", "BlockStage", "LocalPlan", "RawStage", "run_raw_stages", "trace", "step_graph", "source_key", "GraphNode"]
