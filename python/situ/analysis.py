@@ -168,7 +168,9 @@ class Analysis:
                 rfuts.append(([(n, r) for n, r, _ in items], f))
             counts = {"in_process": len(futs), "raw": len(raws)}
             t1 = time.time()
-            self.pending.append((step, _Mixed(lp, dict(futs), rfuts), counts, t_pub, t0, t1))
+            ready = {k: _inline(msg, self.id, k, len(v)) for k, v in futs.items()}
+            self.pending.append((step, _Mixed(lp, dict(futs), rfuts, {k: v for k, v in ready.items() if v}),
+                                 counts, t_pub, t0, t1))
             if self.notify is not None:
                 for _, f in rfuts:
                     f.add_done_callback(lambda _f: self.notify())
@@ -177,9 +179,10 @@ class Analysis:
             # Every block's stage ran in-process and the results are small: fetch them
             # from the workers in one call and run combine/aggregate here, on the
             # graph built once (no task of this step is scheduled on the cluster).
-            order = list(futs)
-            flat = client.gather([f for k in order for f in futs[k]], direct=True)
-            got, i = {}, 0
+            got = {k: _inline(msg, self.id, k, len(v)) for k, v in futs.items()}
+            order = [k for k in futs if got[k] is None]
+            flat = client.gather([f for k in order for f in futs[k]], direct=True) if order else []
+            i = 0
             for k in order:
                 got[k] = flat[i:i + len(futs[k])]
                 i += len(futs[k])
@@ -325,18 +328,19 @@ class _Mixed:
     """A step with raw blocks: their stages computing on the workers (``rfuts``:
     ``([(array, rank), ...], Future)``), the other blocks' in-process results
     (``futs``); :meth:`finish` gathers both in one call and combines in the session."""
-    __slots__ = ("lp", "futs", "rfuts", "compute_s")
+    __slots__ = ("lp", "futs", "rfuts", "got", "compute_s")
 
-    def __init__(self, lp: LocalPlan, futs: dict, rfuts: list) -> None:
-        self.lp, self.futs, self.rfuts, self.compute_s = lp, futs, rfuts, 0.0
+    def __init__(self, lp: LocalPlan, futs: dict, rfuts: list, got: dict) -> None:
+        self.lp, self.futs, self.rfuts, self.got, self.compute_s = lp, futs, rfuts, got, 0.0
 
     def done(self) -> bool:
         return all(f.done() for _, f in self.rfuts)
 
     def finish(self, client: Any) -> Any:
-        order = list(self.futs)
+        got = dict(self.got)   # the results that came inline
+        order = [k for k in self.futs if k not in got]
         flat = client.gather([f for k in order for f in self.futs[k]] + [f for _, f in self.rfuts], direct=True)
-        got, i = {}, 0
+        i = 0
         for k in order:
             got[k] = flat[i:i + len(self.futs[k])]
             i += len(self.futs[k])
@@ -355,6 +359,15 @@ class _Done:
 
     def __init__(self, value: Any, timing: tuple) -> None:
         self.value, self.timing = value, timing
+
+
+def _inline(msg: dict, ident: str, block: tuple, n: int) -> list | None:
+    """A block's in-process results if they all came inline with the step's event."""
+    inline = msg.get("inline") or {}
+    name, rank = block
+    step = msg["step"]
+    got = [inline.get((f"situ-{name}#{ident}.{j}", step, rank)) for j in range(n)]
+    return None if any(v is None for v in got) else got
 
 
 def _mib(n: float) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import Any
 
 from distributed import SchedulerPlugin
@@ -20,6 +20,7 @@ logger = logging.getLogger("situ.scheduler")
 
 TOPIC = "situ"
 ORPHAN = "situ-unattached"  # owns blocks that arrive while no session is attached
+EVENTS_KEPT = 256  # events of the situ topic the scheduler keeps (steps carry inline results)
 
 
 class _Rank:
@@ -68,6 +69,11 @@ class SituSchedulerPlugin(SchedulerPlugin):
             "situ_set": self.h_set, "situ_sim_exit": self.h_sim_exit,
         })
         scheduler.stream_handlers.update({"situ-step": self.on_step, "situ-event": self.on_event})
+        try:  # the scheduler keeps a topic's last 100000 events: the session needs none of them
+            topic = scheduler._broker._topics[TOPIC]
+            topic.events = deque(topic.events, maxlen=EVENTS_KEPT)
+        except Exception:
+            logger.debug("situ: cannot bound the event log", exc_info=True)
 
     # -- RPC handlers (clients and workers) ----------------------------------
     def h_state(self, comm=None) -> dict:
@@ -183,10 +189,13 @@ class SituSchedulerPlugin(SchedulerPlugin):
                                           "owner": self.session or ORPHAN, "t": time.time()})
         st["messages"] += 1
         who_has, nbytes = {}, {}
-        for key, name, start, count, nb in blocks or []:
+        for b in blocks or []:
+            key, name, start, count, nb = b[:5]
             key = tuple(key)
             st["blocks"][key] = (name, start, count, nb)
             who_has[key], nbytes[key] = [worker], nb
+            if len(b) > 5:  # a small in-process result, inline (worker_plugin.INLINE_BLOCK)
+                st.setdefault("inline", []).append([list(key), *b[5]])
         if who_has:
             self._register(who_has, nbytes, st["owner"])
         for r, info in (ranks or {}).items():
@@ -269,4 +278,4 @@ class SituSchedulerPlugin(SchedulerPlugin):
                    for r, info in st["ranks"].items()}
         self.scheduler.log_event(TOPIC, {"type": "step", "step": step, "arrays": arrays,
                                          "bytes": nb_total, "messages": st["messages"], "ranks": kernels,
-                                         "where": st.get("where", {}), "t_first": st["t"], "t_publish": time.time()})
+                                         "where": st.get("where", {}), "inline": st.get("inline", []), "t_first": st["t"], "t_publish": time.time()})

@@ -372,6 +372,8 @@ class Session:
         # Futures start finished, so they can also be gathered directly.
         self._step_futures = {tuple(b[0]): Future(tuple(b[0]), self.client, state="memory")
                               for a in msg["arrays"].values() for b in a["blocks"]}
+        # In-process results that came with the event (no fetch from the workers).
+        msg["inline"] = {tuple(k): np.frombuffer(data, dtype=dt).copy() for k, dt, data in msg.get("inline", ())}
         try:
             self._run_analyses(step, msg)
             self._run_callbacks(step, msg)

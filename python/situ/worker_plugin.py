@@ -17,6 +17,9 @@ from .receiver import Receiver
 
 logger = logging.getLogger("situ.worker")
 
+INLINE_BLOCK = 64 << 10   # in-process results up to this size travel in the step's event ...
+INLINE_STEP = 1 << 20     # ... up to this much per worker and step
+
 
 class SituWorkerPlugin(WorkerPlugin):
     """Starts a situ endpoint on every worker.
@@ -85,8 +88,16 @@ class SituWorkerPlugin(WorkerPlugin):
         if blocks:
             self.worker.update_data({k: v[0] for k, v in blocks.items()},
                                     stimulus_id=f"situ-step-{step}")
-        listing = [[list(k), name, list(start), list(count), int(arr.nbytes)]
-                   for k, (arr, name, start, count) in blocks.items()]
+        listing, inline = [], 0
+        for k, (arr, name, start, count) in blocks.items():
+            entry = [list(k), name, list(start), list(count), int(arr.nbytes)]
+            # In-process results are small: they ride along to the session in the
+            # step's event, so it combines them without fetching from the workers.
+            if "#" in name and not name.endswith(".raw") and arr.nbytes <= INLINE_BLOCK and \
+                    inline + arr.nbytes <= INLINE_STEP:
+                entry.append([arr.dtype.str, arr.tobytes()])
+                inline += arr.nbytes
+            listing.append(entry)
         self._send({"op": "situ-step", "step": step, "blocks": listing,
                     "ranks": {str(r): v for r, v in ranks.items()}})
 

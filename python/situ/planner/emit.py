@@ -10,6 +10,8 @@ view, or a temporary); everything elementwise is recomputed inline where it is
 read, so ``(f * v).sum(axis=(2, 3))`` is one loop nest that reads ``f`` once.
 Full reductions are ``kokkos.parallel_reduce`` over an MDRange; partial ones a
 ``kokkos.parallel_for`` over the kept dimensions with sequential inner loops;
+arg-reductions sequential loops carrying (best value, first index), which also
+write the paired min/max;
 histograms a ``parallel_for`` with ``kokkos.atomic add`` after a binary search
 of the bin edges (NumPy's own edges, so bin membership is exact).
 """
@@ -61,13 +63,29 @@ class KernelEmitter:
         for j, o in enumerate(self.outputs):
             args.append(f"%out{j}: memref<{max(o.size, 1)}x{mlir_type(o.dtype)}>")
             out_of.setdefault(id(o), f"%out{j}")
-        for n in self._materialised_order():
+        order = self._materialised_order()
+        # An arg-reduction and the min/max of the same values over the same axes (Dask's
+        # arg_chunk asks for both) are one pass: the extreme value is where its index is.
+        self.pairs: dict[int, Node] = {}
+        for a in order:
+            if a.op == "argreduce":
+                axes = tuple(range(len(a.args[0].shape))) if a.attrs["axis"] is None else (a.attrs["axis"],)
+                for r in order:
+                    if r.op == "reduce" and r.args[0] is a.args[0] and r.attrs["kind"] == a.attrs["kind"] and \
+                            tuple(r.attrs["axes"]) == axes and r.dtype == a.args[0].dtype and \
+                            not any(id(r) == id(v) for v in self.pairs.values()):
+                        self.pairs[id(a)] = r
+                        break
+        paired = {id(r) for r in self.pairs.values()}
+        for n in order:
             target = out_of.get(id(n))
             if target is None:
                 target = b.op(f"memref.alloc() : {self._flat(n)}", "tmp")
                 self.temps.append((target, self._flat(n)))
             self.buffers[id(n)] = (target, _strides(n.shape))
-            self._materialise(n, target)
+        for n in order:
+            if id(n) not in paired:
+                self._materialise(n, self.buffers[id(n)][0])
         for j, o in enumerate(self.outputs):  # outputs that were not materialised in place
             dst = f"%out{j}"
             src = self.buffers.get(id(o))
@@ -94,7 +112,7 @@ class KernelEmitter:
             seen.add(id(n))
             for a in n.args:
                 visit(a)
-            if n.op in ("reduce", "hist", "concat"):
+            if n.op in ("reduce", "argreduce", "hist", "concat"):
                 order.append(n)
         for o in self.outputs:
             visit(o)
@@ -158,6 +176,8 @@ class KernelEmitter:
     def _materialise(self, n: Node, dst: str) -> None:
         if n.op == "reduce":
             self._reduce(n, dst)
+        elif n.op == "argreduce":
+            self._argreduce(n, dst)
         elif n.op == "hist":
             self._hist(n, dst)
         else:
@@ -221,6 +241,55 @@ class KernelEmitter:
                    for d in range(len(src.shape)) if n.attrs["keepdims"] or d in kept]
         self._store(nxt, dst, n, out_idx)
         self._close()
+
+    def _argreduce(self, n: Node, dst: str) -> None:
+        """First index of the max (min) along one axis or over the whole block (flat,
+        row-major), NaN taken as the extreme as in NumPy; sequential loops carrying
+        (best value, best index). Writes the value too when a paired reduce wants it."""
+        b = self.b
+        (src,) = n.args
+        kind, axis, dt = n.attrs["kind"], n.attrs["axis"], src.dtype
+        ty = mlir_type(dt)
+        red = list(range(len(src.shape))) if axis is None else [axis]
+        kept = [d for d in range(len(src.shape)) if d not in red]
+        kidx = self._loop("kokkos.parallel_for", [src.shape[d] for d in kept]) if kept else []
+        full: dict[int, str] = dict(zip(kept, kidx))
+        bv, bi = self._identity(kind, dt), b.const(0, "i64")
+        closers = []
+        for d in red:
+            iv, v_in, i_in, res = b.fresh("j"), b.fresh("bv"), b.fresh("bi"), b.fresh("s")
+            b.emit(f"{res}:2 = scf.for {iv} = {b.const(0, 'index')} to {b.const(src.shape[d], 'index')} "
+                   f"step {b.const(1, 'index')} iter_args({v_in} = {bv}, {i_in} = {bi}) -> ({ty}, i64) {{")
+            b.push()
+            full[d] = iv
+            closers.append(res)
+            bv, bi = v_in, i_in
+        v = self.value(src, [full[d] for d in range(len(src.shape))])
+        at = self._lin([full[d] for d in red], _strides([src.shape[d] for d in red]))
+        at = b.op(f"arith.index_cast {at} : index to i64", "x")
+        if dt.kind == "f":
+            better = b.op(f"arith.cmpf {'ogt' if kind == 'max' else 'olt'}, {v}, {bv} : {ty}", "p")
+            vnan = b.op(f"arith.cmpf uno, {v}, {v} : {ty}", "p")
+            bord = b.op(f"arith.cmpf ord, {bv}, {bv} : {ty}", "p")
+            first_nan = b.op(f"arith.andi {vnan}, {bord} : i1", "p")
+            better = b.op(f"arith.ori {better}, {first_nan} : i1", "p")
+        else:
+            better = b.op(f"arith.cmpi {'sgt' if kind == 'max' else 'slt'}, {v}, {bv} : {ty}", "p")
+        nv = b.op(f"arith.select {better}, {v}, {bv} : {ty}", "x")
+        ni = b.op(f"arith.select {better}, {at}, {bi} : i64", "x")
+        for res in reversed(closers):
+            b.emit(f"scf.yield {nv}, {ni} : {ty}, i64")
+            b.pop()
+            b.emit("}")
+            nv, ni = f"{res}#0", f"{res}#1"
+        self._store(self._cast(ni, np.dtype(np.int64), n.dtype), dst, n, kidx)
+        r = self.pairs.get(id(n))
+        if r is not None:
+            out_idx = [kidx[kept.index(d)] if d in kept else b.const(0, "index")
+                       for d in range(len(src.shape)) if r.attrs["keepdims"] or d in kept]
+            self._store(nv, self.buffers[id(r)][0], r, out_idx)
+        if kept:
+            self._close()
 
     def _hist(self, n: Node, dst: str) -> None:
         b = self.b

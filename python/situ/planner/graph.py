@@ -24,7 +24,7 @@ import numpy as np
 from dask._task_spec import Alias, DataNode, GraphNode, Task, TaskRef, convert_legacy_graph
 
 from .emit import emit_kernel
-from .trace import Node, Sym, Unmappable, leaves, register_dask_dispatch
+from .trace import Node, Record, Sym, Unmappable, leaves, register_dask_dispatch
 
 PLAN_STEP = -1  # the step number of placeholder keys
 
@@ -149,18 +149,29 @@ def trace(fn: Callable, layouts: dict) -> Template:
             tuple(int(c) for c in lay["blocks"][rank][1])
         inp = Node("input", (), count, np.dtype(DTYPES[lay["dtype"]]))
         stage = BlockStage(array=name, rank=rank, source=s, shape=count, dtype=inp.dtype)
-        keyset = set(keys)
         values: dict = {s: Sym(inp)}
-        try:
-            for k in keys:
-                args = {d: values[d] if d in values else const_value(d) for d in deps[k]}
+        cut: set = set()   # per-block tasks left to Dask: one that cannot be traced on
+        failed = None      # computed inputs (and all after it) reads the stage's results
+        for k in keys:
+            if any(d in cut for d in deps[k]):
+                cut.add(k)
+                continue
+            args = {d: values[d] if d in values else const_value(d) for d in deps[k]}
+            try:
                 values[k] = dsk[k](args)
-        except Unmappable as e:
-            tpl.reasons.append(f"{_label(k)} (block of rank {rank}): {e}")
+            except Exception as e:  # Unmappable, or a chunk function we cannot trace
+                # Reading reduced values (arg_combine of per-block (value, index)
+                # records), it runs on Dask on the stage's results; reading the block
+                # (or a view as large), the block goes raw.
+                if sum(_sym_size(values[d]) for d in deps[k] if d in values) >= max(inp.size, 1):
+                    failed = (k, e if isinstance(e, Unmappable) else f"{type(e).__name__}: {e}")
+                    break
+                cut.add(k)
+        if failed is not None:
+            tpl.reasons.append(f"{_label(failed[0])} (block of rank {rank}): {failed[1]}")
             continue
-        except Exception as e:  # a chunk function NumPy itself would run but we cannot trace
-            tpl.reasons.append(f"{_label(k)} (block of rank {rank}): {type(e).__name__}: {e}")
-            continue
+        keys = [k for k in keys if k not in cut]
+        keyset = set(keys)
         if any(u not in keyset for u in users[s]):
             tpl.reasons.append(f"{_label(users[s][0])} reads the raw block of rank {rank} together "
                                f"with other data")
@@ -185,6 +196,14 @@ def trace(fn: Callable, layouts: dict) -> Template:
     return tpl
 
 
+def _sym_size(value: Any) -> int:
+    """Elements of the symbolic values in a task result."""
+    if isinstance(value, Record):
+        return sum(_sym_size(v) for v in value.fields.values())
+    return sum(v.size if isinstance(v, Sym) else _sym_size(v) if isinstance(v, Record) else 0
+               for _, v in leaves(value))
+
+
 def _label(key: Any) -> str:
     name = key[0] if isinstance(key, tuple) else str(key)
     return name.rsplit("-", 1)[0] if "-" in name else name
@@ -192,6 +211,12 @@ def _label(key: Any) -> str:
 
 def _spec(value: Any, outputs: list[Node], index: dict[int, int]) -> Any:
     """A frontier result with each symbolic leaf replaced by ("out", j)."""
+    if isinstance(value, Record):  # a structured array, field by field
+        missing = [f for f in value.dtype.names if f not in value.fields]
+        if missing:
+            raise Unmappable(f"record fields {missing} never set")
+        return {"record": [(f, _spec(value.fields[f], outputs, index)) for f in value.dtype.names],
+                "shape": value.shape, "rdtype": value.dtype.descr}
     if isinstance(value, dict):
         return {"dict": {k: _spec(v, outputs, index) for k, v in value.items()}}
     if isinstance(value, (tuple, list)):
@@ -217,6 +242,11 @@ def _rebuild(spec: Any, *outs: np.ndarray) -> Any:
         return a[()] if a.ndim == 0 else a
     if "const" in spec:
         return spec["const"]
+    if "record" in spec:
+        r = np.empty(tuple(spec["shape"]), dtype=np.dtype([tuple(d) for d in spec["rdtype"]]))
+        for f, sp in spec["record"]:
+            r[f] = _rebuild(sp, *outs)
+        return r
     if "dict" in spec:
         return {k: _rebuild(v, *outs) for k, v in spec["dict"].items()}
     seq = [_rebuild(v, *outs) for v in spec["seq"]]
@@ -229,8 +259,8 @@ def _flops(outputs: Sequence[Node]) -> int:
 
     def visit(n: Node, reps: int) -> None:
         nonlocal total
-        if n.op in ("map", "cast", "reduce", "hist"):
-            total += max(n.args[0].size if n.op in ("reduce", "hist") else n.size, 1)
+        if n.op in ("map", "cast", "reduce", "argreduce", "hist"):
+            total += max(n.args[0].size if n.op in ("reduce", "argreduce", "hist") else n.size, 1)
         for a in n.args:
             if id(a) not in seen:
                 seen.add(id(a))

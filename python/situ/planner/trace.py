@@ -37,7 +37,7 @@ SUPPORTED_DTYPES = {np.dtype(t) for t in ("f4", "f8", "i4", "i8", "bool")}
 @dataclass(eq=False)
 class Node:
     """One operation of a traced block expression."""
-    op: str                      # input, const, map, cast, view, reduce, hist, stack
+    op: str                      # input, const, map, cast, view, reduce, argreduce, hist, concat
     args: tuple = ()
     shape: tuple[int, ...] = ()
     dtype: np.dtype = field(default_factory=lambda: np.dtype("f8"))
@@ -193,8 +193,23 @@ class Sym:
         perm = tuple(axes) if axes else tuple(reversed(range(self.ndim)))
         return view(self, [(perm.index(d), 0, 1) for d in range(self.ndim)], tuple(self.shape[p] for p in perm))
 
+    def argmin(self, axis=None, out=None, keepdims=False): return argreduce("min", self, axis, out, keepdims)
+    def argmax(self, axis=None, out=None, keepdims=False): return argreduce("max", self, axis, out, keepdims)
+
+    def ravel(self, order: str = "C") -> "Sym":
+        if self.size != 1:  # a flat view of a block would need a general reshape
+            raise Unmappable(f"ravel of a {self.shape} block")
+        return reshape(self, (1,))
+
     def copy(self, *a: Any, **k: Any) -> "Sym":
         return self
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """Only ``a[:] = b`` / ``a[...] = b`` (Dask's arg_chunk writes the global index
+        that way): the whole expression is replaced by ``b`` broadcast and cast."""
+        if index not in (slice(None), Ellipsis, ()) and index != (slice(None),) * self.ndim:
+            raise Unmappable("assignment to part of a block")
+        self.node = broadcast_to(cast(value, self.dtype), self.shape).node
 
     def __getitem__(self, index: Any) -> "Sym":
         return getitem(self, index)
@@ -246,6 +261,89 @@ def reduce(kind: str, x: Any, axis: Any = None, keepdims: bool = False, dtype: A
         raise Unmappable(f"numpy.{kind} of an empty block")
     shape = tuple(1 if d in axes else s for d, s in enumerate(n.shape) if keepdims or d not in axes)
     return Sym(Node("reduce", (n,), shape, rdt, {"kind": kind, "axes": axes, "keepdims": bool(keepdims)}))
+
+
+def argreduce(kind: str, x: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Sym:
+    """``numpy.argmax`` / ``argmin``: the first index of the extreme value (NaN counts
+    as the extreme, as in NumPy), flat over the block or along one axis."""
+    if out is not None:
+        raise Unmappable(f"numpy.arg{kind}(out=...)")
+    n = _node(x)
+    if n.dtype == np.dtype(bool):
+        raise Unmappable(f"numpy.arg{kind} of a bool block")
+    if n.size == 0:
+        raise Unmappable(f"numpy.arg{kind} of an empty block")
+    if axis is not None and not isinstance(axis, (int, np.integer)):
+        raise Unmappable(f"numpy.arg{kind} over several axes")
+    nd = len(n.shape)
+    ax = None if axis is None or nd == 0 else int(axis) % nd
+    shape = () if ax is None else tuple(s for d, s in enumerate(n.shape) if d != ax)
+    r = Sym(Node("argreduce", (n,), shape, np.dtype(np.intp), {"kind": kind, "axis": ax}))
+    if keepdims:
+        r = reshape(r, tuple(1 if ax is None or d == ax else s for d, s in enumerate(n.shape)))
+    return r
+
+
+def _int_sym(x: Any) -> Sym:
+    n = _node(x)
+    if n.dtype.kind not in "iu":
+        raise Unmappable(f"index arithmetic on {n.dtype}")
+    return Sym(n)
+
+
+def unravel_index(indices: Any, shape: Sequence[int], order: str = "C") -> tuple:
+    """Row-major: index d is (i // stride_d) - (i // (stride_d * shape_d)) * shape_d."""
+    if order != "C":
+        raise Unmappable("numpy.unravel_index(order='F')")
+    i = _int_sym(indices)
+    out, stride = [], 1
+    for s in reversed([int(v) for v in shape]):
+        q = i // stride if stride != 1 else i
+        out.append(q - (i // (stride * s)) * s if s != 1 else q * 0)
+        stride *= s
+    return tuple(reversed(out))
+
+
+def ravel_multi_index(multi_index: Sequence[Any], dims: Sequence[int], mode: str = "raise",
+                      order: str = "C") -> Sym:
+    if order != "C" or mode != "raise":
+        raise Unmappable("numpy.ravel_multi_index with mode/order")
+    acc: Any = 0
+    stride = 1
+    for idx, s in zip(reversed(list(multi_index)), reversed([int(v) for v in dims])):
+        acc = acc + (idx * stride if stride != 1 else idx)
+        stride *= s
+    return _int_sym(acc) if isinstance(acc, Sym) else Sym(const(np.intp(acc)))
+
+
+class Record:
+    """``numpy.empty_like(block, dtype=[(field, dtype), ...])`` filled field by field
+    (Dask's arg-reductions pair each block's extreme value with its index so)."""
+
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        self.shape, self.dtype, self.fields = shape, dtype, {}
+
+    def __setitem__(self, name: Any, value: Any) -> None:
+        if name not in (self.dtype.names or ()):
+            raise Unmappable(f"record field {name!r}")
+        v = broadcast_to(cast(value, self.dtype[name]), self.shape)
+        self.fields[name] = v
+
+    def __getitem__(self, name: Any) -> Any:
+        if name not in self.fields:
+            raise Unmappable(f"read of record field {name!r} before it is set")
+        return self.fields[name]
+
+
+def _empty_like(a: Any, dtype: Any = None, order: str = "K", subok: bool = True, shape: Any = None) -> Any:
+    n = _node(a)
+    dt = np.dtype(dtype) if dtype is not None else n.dtype
+    shp = tuple(n.shape if shape is None else ((shape,) if isinstance(shape, int) else shape))
+    if dt.names:
+        for f in dt.names:
+            _check_dtype(dt[f], f"record field {f}")
+        return Record(shp, dt)
+    raise Unmappable("numpy.empty_like (uninitialised block values)")
 
 
 def view(x: Any, dims: list, shape: tuple[int, ...]) -> Sym:
@@ -410,6 +508,10 @@ FUNCTIONS = {
     "shape": lambda a: a.shape, "ndim": lambda a: a.ndim, "size": lambda a: a.size,
     "result_type": lambda *a: np.result_type(*[x.dtype if isinstance(x, Sym) else x for x in a]),
     "may_share_memory": lambda a, b, **k: False,
+    "argmax": lambda a, axis=None, out=None, keepdims=False: argreduce("max", a, axis, out, keepdims),
+    "argmin": lambda a, axis=None, out=None, keepdims=False: argreduce("min", a, axis, out, keepdims),
+    "unravel_index": unravel_index, "ravel_multi_index": ravel_multi_index, "empty_like": _empty_like,
+    "ravel": lambda a, order="C": a.ravel(order),
     "isscalar": lambda a: False,
 }
 
