@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections import deque
 from typing import Any, Callable
 
@@ -50,6 +51,7 @@ class Analysis:
         self.notify: Callable[[], None] | None = None  # wakes the session when a step is computed
         self.errors: list[str] = []
         self.kernel_prev: list[float] | None = None  # ranks' cumulative kernel seconds
+        self._token = uuid.uuid4().hex[:12]  # keys of this session's raw-stage tasks
 
     def then(self, fn: Callable) -> Callable:
         """Decorator: ``fn(step, value)`` with each step's computed results.
@@ -163,7 +165,7 @@ class Analysis:
             for i, (w, items) in enumerate(groups.items()):
                 stages = [(lp.raw[(n, r)].ident, lp.raw[(n, r)].blob) for n, r, _ in items]
                 f = client.submit(run_raw_stages, stages, *[fu for _, _, fu in items],
-                                  key=f"situ-raw-stage-{self.id}-{step}-{i}", pure=False,
+                                  key=f"situ-raw-stage-{self.id}-{step}-{i}-{self._token}", pure=False,
                                   workers=[w] if w else None, allow_other_workers=True)
                 rfuts.append(([(n, r) for n, r, _ in items], f))
             counts = {"in_process": len(futs), "raw": len(raws)}
