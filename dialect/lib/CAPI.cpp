@@ -72,7 +72,7 @@ void mlirKokkosKeepOnly(MlirModule module, MlirStringRef entry) {
 MlirLogicalResult mlirKokkosEmitSource(MlirOperation module, int flavor,
                                        MlirStringCallback callback,
                                        void *userData) {
-  if (flavor < 0 || flavor > 2)
+  if (flavor < MlirKokkosSourceKokkosCpp || flavor > MlirKokkosSourceCudaRtc)
     return mlirLogicalResultFailure();
   mlir::detail::CallbackOstream os(callback, userData);
   LogicalResult r = emitSource(unwrap(module), static_cast<SourceFlavor>(flavor), os);

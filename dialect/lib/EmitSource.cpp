@@ -1,7 +1,11 @@
 // kokkos IR -> source: Kokkos C++ (Views, policies, KOKKOS_LAMBDA), plain
 // C/OpenMP, and CUDA C (one __global__ kernel per parallel pattern, launched
-// from a host function taking device pointers). Bodies may use arith, math,
-// memref (load/store/dim/static alloca), scf.for/if and func.return.
+// from a host function taking device pointers). The CUDA comes in two forms:
+// for nvcc (runtime API, <<<>>> launches), and for run-time compilation
+// (device part for NVRTC, host part in plain C that launches through the
+// driver-API table `situ_kk_cuda_rt` the loader passes in). Bodies may use
+// arith, math, memref (load/store/dim/static alloca), scf.for/if and
+// func.return.
 #include "Kokkos/KokkosPasses.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -39,7 +43,12 @@ private:
   SymbolTable *symbols = nullptr;
 
   bool kokkos() const { return fl == SourceFlavor::KokkosCpp; }
-  bool cuda() const { return fl == SourceFlavor::Cuda; }
+  bool cuda() const { return fl == SourceFlavor::Cuda || fl == SourceFlavor::CudaRtc; }
+  /// CUDA for run-time compilation: host code is C and calls the loader's
+  /// table `rt` instead of the CUDA runtime.
+  bool rtc() const { return fl == SourceFlavor::CudaRtc; }
+  /// C linkage under run-time compilation: the loader looks kernels up by name.
+  std::string kernelDecl() const { return rtc() ? "extern \"C\" __global__ void " : "__global__ void "; }
 
   void line(const Twine &s) {
     out->append(2 * indent, ' ');
@@ -63,6 +72,7 @@ private:
 
   LogicalResult emitFunc(func::FuncOp f);
   void emitXlaEntry(func::FuncOp f);
+  void emitPackedEntry(func::FuncOp f, ArrayRef<std::string> params);
   LogicalResult emitGlobal(memref::GlobalOp g);
   LogicalResult emitMemory(Operation *op, bool &handled);
   void staticView(Value v, MemRefType t, const std::string &ptr);
@@ -79,6 +89,11 @@ private:
   LogicalResult captureForKernel(Operation *op, SmallVectorImpl<std::string> &params,
                                  SmallVectorImpl<std::string> &args);
   std::string hostName(Value v);
+  void launch(const std::string &kernel, const std::string &grid, const std::string &block,
+              ArrayRef<std::string> params, ArrayRef<std::string> args);
+  std::string hostCopy(const std::string &dst, const std::string &src, const std::string &bytes,
+                       const char *kind);
+  std::string scratch(const std::string &bytes);
   void blockReduce(Attribute reducer, Type t, const std::string &var, Operation *op);
   DenseMap<Value, std::string> hostNames;
   LogicalResult emitTeam(TeamParallelOp t);
@@ -276,7 +291,20 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
           "#pragma GCC diagnostic ignored \"-Wunused-variable\"\n"
           "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n"
           "#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n";
-    if (cuda())
+    if (rtc())
+      os << "\n// Host part: plain C; the loader passes the driver-API table.\n"
+            "typedef struct situ_kk_cuda_rt {\n"
+            "  void *self;\n"
+            "  int (*launch)(void *self, const char *kernel, unsigned grid, unsigned block, void **args);\n"
+            "  void *(*scratch)(void *self, size_t bytes); /* grows; reduction partials */\n"
+            "  void *(*alloc)(void *self, size_t bytes);\n"
+            "  void (*release)(void *self, void *p);\n"
+            "  void (*copy)(void *self, void *dst, const void *src, size_t bytes);\n"
+            "  void *(*symbol)(void *self, const char *name); /* a __device__ global */\n"
+            "  void (*sync)(void *self);\n"
+            "} situ_kk_cuda_rt;\n"
+            "const int situ_kk_cuda_rt_version = 1;\n";
+    else if (cuda())
       os << "#include <cuda_runtime.h>\n#pragma nv_diag_suppress 177 // unused values\n\n"
             "// Grows one device scratch buffer for reduction partials.\n"
             "static void *situ_scratch(size_t bytes) {\n"
@@ -287,6 +315,19 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
     else
       os << "#include <omp.h>\n";
     os << "\n";
+  }
+  const char *bits = "static inline float situ_bits_to_f32(int32_t i) "
+                     "{ float f; memcpy(&f, &i, sizeof f); return f; }\n"
+                     "static inline int32_t situ_f32_to_bits(float f) "
+                     "{ int32_t i; memcpy(&i, &f, sizeof i); return i; }\n\n";
+  if (rtc()) {
+    // NVRTC has no libc headers: the device part gets its bit casts from
+    // CUDA's intrinsics, the host part from memcpy.
+    os << bits << "// BEGIN DEVICE CODE\n"
+       << "__device__ static inline float situ_bits_to_f32(int32_t i) { return __int_as_float(i); }\n"
+       << "__device__ static inline int32_t situ_f32_to_bits(float f) { return __float_as_int(f); }\n"
+       << globals << reducers << kernels << "// END DEVICE CODE\n" << body;
+    return success();
   }
   if (!kokkos())
     os << (cuda() ? "__host__ __device__ " : "") << "static inline float situ_bits_to_f32(int32_t i) "
@@ -304,7 +345,10 @@ LogicalResult Emitter::emitReducerFns(ReducerOp r) {
   auto t = ctype(r.getType(), r);
   if (failed(t))
     return failure();
-  std::string q = kokkos() ? "KOKKOS_INLINE_FUNCTION " : cuda() ? "__host__ __device__ static inline " : "static inline ";
+  std::string q = kokkos()  ? "KOKKOS_INLINE_FUNCTION "
+                  : rtc()   ? "__device__ static inline "
+                  : cuda()  ? "__host__ __device__ static inline "
+                            : "static inline ";
   std::string n = r.getSymName().str();
   SmallVector<std::string> ys;
   line(q + *t + " " + n + "_init(void) {");
@@ -377,8 +421,10 @@ LogicalResult Emitter::emitFunc(func::FuncOp f) {
       return failure();
     params.push_back(*ct + (kokkos() ? " &r" : " *r") + std::to_string(i));
   }
+  if (rtc())
+    params.insert(params.begin(), "const situ_kk_cuda_rt *rt");
   // C linkage: CUDA output is C++, and callers find the function by name.
-  line((cuda() ? "extern \"C\" void " : "void ") + f.getSymName() + "(" +
+  line((cuda() && !rtc() ? "extern \"C\" void " : "void ") + f.getSymName() + "(" +
        llvm::join(params, ", ") + ") {");
   ++indent;
   if (failed(emitBlock(entry, nullptr)))
@@ -386,7 +432,9 @@ LogicalResult Emitter::emitFunc(func::FuncOp f) {
   --indent;
   line("}");
   line("");
-  if (cuda())
+  if (rtc())
+    emitPackedEntry(f, params);
+  else if (cuda())
     emitXlaEntry(f);
   return success();
 }
@@ -413,6 +461,55 @@ void Emitter::emitXlaEntry(func::FuncOp f) {
   line("  cudaDeviceSynchronize();");
   line("}");
   line("");
+}
+
+/// The type part of a C parameter declaration ("double *p3" -> "double *").
+static std::string paramType(StringRef param) {
+  return param.rtrim("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_").str();
+}
+
+/// CUDA for run-time compilation: `NAME_packed(rt, p)`, where p[i] points to
+/// the i-th C parameter after `rt` (views: pointer, extents, strides), the
+/// one calling convention the loader needs for every signature.
+void Emitter::emitPackedEntry(func::FuncOp f, ArrayRef<std::string> params) {
+  SmallVector<std::string> args{"rt"};
+  for (auto [i, p] : llvm::enumerate(params.drop_front()))
+    args.push_back("*(" + paramType(p) + "*)p[" + std::to_string(i) + "]");
+  line("void " + f.getSymName().str() + "_packed(const situ_kk_cuda_rt *rt, void **p) {");
+  line("  " + f.getSymName().str() + "(" + llvm::join(args, ", ") + ");");
+  line("}");
+  line("");
+}
+
+/// A kernel launch: `<<<grid, block>>>` for nvcc; for run-time compilation,
+/// the arguments in typed temporaries and their addresses to rt->launch.
+void Emitter::launch(const std::string &kernel, const std::string &grid, const std::string &block,
+                     ArrayRef<std::string> params, ArrayRef<std::string> args) {
+  if (!rtc()) {
+    line(kernel + "<<<" + grid + ", " + block + ">>>(" + llvm::join(args, ", ") + ");");
+    return;
+  }
+  std::string decls, ptrs;
+  for (auto [i, a] : llvm::enumerate(args)) {
+    std::string t = "k" + std::to_string(i) + "_";
+    decls += paramType(params[i]) + t + " = " + a + "; ";
+    ptrs += (i ? ", &" : "&") + t;
+  }
+  line("{ " + decls + "void *args_[] = {" + ptrs + "}; rt->launch(rt->self, \"" + kernel + "\", " +
+       grid + ", " + block + ", args_); }");
+}
+
+/// A copy between host and device memory (`kind`: cudaMemcpyKind for nvcc;
+/// the driver infers the direction from unified addresses).
+std::string Emitter::hostCopy(const std::string &dst, const std::string &src, const std::string &bytes,
+                              const char *kind) {
+  if (rtc())
+    return "rt->copy(rt->self, " + dst + ", " + src + ", " + bytes + ");";
+  return "cudaMemcpy(" + dst + ", " + src + ", " + bytes + ", " + kind + ");";
+}
+
+std::string Emitter::scratch(const std::string &bytes) {
+  return rtc() ? "rt->scratch(rt->self, " + bytes + ")" : "situ_scratch(" + bytes + ")";
 }
 
 LogicalResult Emitter::emitBlock(Block &b, SmallVectorImpl<std::string> *yields) {
@@ -501,7 +598,9 @@ LogicalResult Emitter::emitMemory(Operation *op, bool &handled) {
       return failure();
     std::string n = fresh("tmp");
     std::string bytes = std::to_string(std::max<int64_t>(1, t.getNumElements())) + " * sizeof(" + *ct + ")";
-    if (cuda()) { // stream-ordered: from the pool, not a device-wide cudaMalloc per call
+    if (rtc()) {
+      line(*ct + " *" + n + " = (" + *ct + " *)rt->alloc(rt->self, " + bytes + ");");
+    } else if (cuda()) { // stream-ordered: from the pool, not a device-wide cudaMalloc per call
       line(*ct + " *" + n + " = 0;");
       line("cudaMallocAsync((void **)&" + n + ", " + bytes + ", 0);");
     } else {
@@ -513,7 +612,9 @@ LogicalResult Emitter::emitMemory(Operation *op, bool &handled) {
   if (auto d = dyn_cast<memref::DeallocOp>(op)) {
     if (kokkos())
       return op->emitError("the Kokkos C++ emitter does not handle memref.dealloc");
-    line(cuda() ? "cudaFreeAsync(" + name(d.getMemref()) + ", 0);" : "free(" + name(d.getMemref()) + ");");
+    line(rtc()    ? "rt->release(rt->self, " + name(d.getMemref()) + ");"
+         : cuda() ? "cudaFreeAsync(" + name(d.getMemref()) + ", 0);"
+                  : "free(" + name(d.getMemref()) + ");");
     return success();
   }
   if (auto g = dyn_cast<memref::GetGlobalOp>(op)) {
@@ -524,7 +625,9 @@ LogicalResult Emitter::emitMemory(Operation *op, bool &handled) {
     if (failed(ct))
       return failure();
     std::string n = fresh("glob");
-    if (cuda() && out == hostOut) {
+    if (rtc() && out == hostOut) {
+      line(*ct + " *" + n + " = (" + *ct + " *)rt->symbol(rt->self, \"" + g.getName().str() + "\");");
+    } else if (cuda() && out == hostOut) {
       line(*ct + " *" + n + " = 0;");
       line("cudaGetSymbolAddress((void **)&" + n + ", " + g.getName().str() + ");");
     } else {
@@ -537,14 +640,15 @@ LogicalResult Emitter::emitMemory(Operation *op, bool &handled) {
     if (auto load = dyn_cast<memref::LoadOp>(op)) {
       auto ct = ctype(load.getType(), op);
       line(*ct + " " + name(load) + ";");
-      line("cudaMemcpy(&" + name(load) + ", &" + index(load.getMemRef(), load.getIndices()) + ", sizeof(" +
-           *ct + "), cudaMemcpyDeviceToHost);");
+      line(hostCopy("&" + name(load), "&" + index(load.getMemRef(), load.getIndices()),
+                    "sizeof(" + *ct + ")", "cudaMemcpyDeviceToHost"));
       return success();
     }
     if (auto store = dyn_cast<memref::StoreOp>(op)) {
       auto ct = ctype(store.getValue().getType(), op);
-      line("{ const " + *ct + " v_ = " + name(store.getValue()) + "; cudaMemcpy(&" +
-           index(store.getMemRef(), store.getIndices()) + ", &v_, sizeof v_, cudaMemcpyHostToDevice); }");
+      line("{ const " + *ct + " v_ = " + name(store.getValue()) + "; " +
+           hostCopy("&" + index(store.getMemRef(), store.getIndices()), "&v_", "sizeof v_",
+                    "cudaMemcpyHostToDevice") + " }");
       return success();
     }
   }
@@ -982,7 +1086,7 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   std::string kernel;
   out = &kernel;
   indent = 0;
-  line("__global__ void " + kname + "(" + llvm::join(params, ", ") + ") {");
+  line(kernelDecl() + kname + "(" + llvm::join(params, ", ") + ") {");
   ++indent;
   std::string total = "n0";
   for (unsigned d = 1; d < rank; ++d)
@@ -1030,7 +1134,7 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
     SmallVector<std::string> fp;
     for (auto [i, r] : llvm::enumerate(op->getResults()))
       fp.push_back(*ctype(r.getType(), op) + " *part" + std::to_string(i));
-    line("__global__ void " + kname + "_final(int nblocks, " + llvm::join(fp, ", ") + ") {");
+    line(kernelDecl() + kname + "_final(int nblocks, " + llvm::join(fp, ", ") + ") {");
     ++indent;
     for (auto [i, r] : llvm::enumerate(op->getResults())) {
       std::string p = "part" + std::to_string(i), a = "a" + std::to_string(i);
@@ -1067,7 +1171,7 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   line("if (blocks < 1) blocks = 1;");
   if (reduce) {
     size_t off = 0;
-    line("char *scratch = (char *)situ_scratch(4096 * 8 * " + std::to_string(op->getNumResults()) + ");");
+    line("char *scratch = (char *)" + scratch("4096 * 8 * " + std::to_string(op->getNumResults())) + ";");
     for (auto [i, r] : llvm::enumerate(op->getResults())) {
       std::string t = *ctype(r.getType(), op);
       line(t + " *part" + std::to_string(i) + " = (" + t + " *)(scratch + " + std::to_string(off) + ");");
@@ -1075,15 +1179,16 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
       off += 4096 * 8;
     }
   }
-  line(kname + "<<<blocks, 256>>>(" + llvm::join(args, ", ") + ");");
+  launch(kname, "blocks", "256", params, args);
   if (reduce) {
-    SmallVector<std::string> parts;
-    for (unsigned i = 0; i < op->getNumResults(); ++i)
-      parts.push_back("part" + std::to_string(i));
-    line(kname + "_final<<<1, 1024>>>(blocks, " + llvm::join(parts, ", ") + ");");
+    SmallVector<std::string> fparams{"int nblocks"}, fargs{"blocks"};
+    for (auto [i, r] : llvm::enumerate(op->getResults())) {
+      fparams.push_back(*ctype(r.getType(), op) + " *part" + std::to_string(i));
+      fargs.push_back("part" + std::to_string(i));
+    }
+    launch(kname + "_final", "1", "1024", fparams, fargs);
     for (auto [i, r] : llvm::enumerate(op->getResults()))
-      line("cudaMemcpy(&" + name(r) + ", part" + std::to_string(i) + ", sizeof " + name(r) +
-           ", cudaMemcpyDeviceToHost);");
+      line(hostCopy("&" + name(r), "part" + std::to_string(i), "sizeof " + name(r), "cudaMemcpyDeviceToHost"));
   }
   --indent;
   line("}");
@@ -1176,7 +1281,7 @@ LogicalResult Emitter::emitCudaScan(ParallelScanOp op) {
   std::string kernel;
   out = &kernel;
   indent = 0;
-  line("__global__ void " + kname + "(" + llvm::join(params, ", ") + ") {");
+  line(kernelDecl() + kname + "(" + llvm::join(params, ", ") + ") {");
   ++indent;
   line("const int64_t nch = (int64_t)gridDim.x * blockDim.x;");
   line("const int64_t c = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;");
@@ -1196,7 +1301,7 @@ LogicalResult Emitter::emitCudaScan(ParallelScanOp op) {
   line("if (!pass) sums[c] = acc;");
   --indent;
   line("}");
-  line("__global__ void " + kname + "_offsets(" + t + " *sums, int64_t nch) {");
+  line(kernelDecl() + kname + "_offsets(" + t + " *sums, int64_t nch) {");
   line("  " + t + " run = 0;");
   line("  for (int64_t c = 0; c < nch; ++c) { " + t + " s = sums[c]; sums[c] = run; run += s; }");
   line("  sums[nch] = run;");
@@ -1210,11 +1315,13 @@ LogicalResult Emitter::emitCudaScan(ParallelScanOp op) {
   line(t + " " + name(op) + ";");
   line("{");
   ++indent;
-  line(t + " *sums = (" + t + " *)situ_scratch((8192 + 1) * sizeof(" + t + "));");
-  line(kname + "<<<32, 256>>>(" + llvm::join(args, ", ") + ", 0);");
-  line(kname + "_offsets<<<1, 1>>>(sums, 8192);");
-  line(kname + "<<<32, 256>>>(" + llvm::join(args, ", ") + ", 1);");
-  line("cudaMemcpy(&" + name(op) + ", sums + 8192, sizeof " + name(op) + ", cudaMemcpyDeviceToHost);");
+  line(t + " *sums = (" + t + " *)" + scratch("(8192 + 1) * sizeof(" + t + ")") + ";");
+  args.push_back("0");
+  launch(kname, "32", "256", params, args);
+  launch(kname + "_offsets", "1", "1", {t + " *sums", "int64_t nch"}, {"sums", "8192"});
+  args.back() = "1";
+  launch(kname, "32", "256", params, args);
+  line(hostCopy("&" + name(op), "sums + 8192", "sizeof " + name(op), "cudaMemcpyDeviceToHost"));
   --indent;
   line("}");
   return success();
@@ -1237,7 +1344,7 @@ LogicalResult Emitter::emitCudaTeam(TeamParallelOp op) {
   std::string kernel;
   out = &kernel;
   indent = 0;
-  line("__global__ void " + kname + "(" + llvm::join(params, ", ") + ") {");
+  line(kernelDecl() + kname + "(" + llvm::join(params, ", ") + ") {");
   ++indent;
   line("const int64_t " + name(b.getArgument(0)) + " = blockIdx.x;");
   line("const int64_t " + name(b.getArgument(1)) + " = threadIdx.x;");
@@ -1253,8 +1360,11 @@ LogicalResult Emitter::emitCudaTeam(TeamParallelOp op) {
   views = savedViews;
   out = hostOut;
   indent = hostIndent;
-  line("if (" + league + " > 0) " + kname + "<<<(unsigned)" + league + ", (unsigned)" + team + ">>>(" +
-       llvm::join(args, ", ") + ");");
+  line("if (" + league + " > 0) {");
+  ++indent;
+  launch(kname, "(unsigned)" + league, "(unsigned)" + team, params, args);
+  --indent;
+  line("}");
   return success();
 }
 
@@ -1497,7 +1607,7 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
       std::string kind = space(c.getDst()) == MemorySpace::host
                              ? (space(c.getSrc()) == MemorySpace::host ? "cudaMemcpyHostToHost" : "cudaMemcpyDeviceToHost")
                              : (space(c.getSrc()) == MemorySpace::host ? "cudaMemcpyHostToDevice" : "cudaMemcpyDeviceToDevice");
-      line("cudaMemcpy(" + d.ptr + ", " + s.ptr + ", (" + n + ") * sizeof *" + d.ptr + ", " + kind + ");");
+      line(hostCopy(d.ptr, s.ptr, "(" + n + ") * sizeof *" + d.ptr, kind.c_str()));
       return success();
     }
     line("#pragma omp parallel for collapse(" + std::to_string(std::max<int64_t>(1, t.getRank())) + ")");
@@ -1553,7 +1663,10 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
     return success();
   }
   if (auto f = dyn_cast<FenceOp>(op)) {
-    line(kokkos() ? "Kokkos::fence();" : cuda() ? "cudaDeviceSynchronize();" : "/* fence: host loops are synchronous */");
+    line(kokkos() ? "Kokkos::fence();"
+         : rtc()  ? "rt->sync(rt->self);"
+         : cuda() ? "cudaDeviceSynchronize();"
+                  : "/* fence: host loops are synchronous */");
     return success();
   }
   return op->emitError("the source emitter does not handle this op");
@@ -1584,4 +1697,7 @@ void mlir::kokkos::registerKokkosTranslations() {
       SourceFlavor::KokkosCpp);
   reg("kokkos-to-c", "Emit C with OpenMP", SourceFlavor::COpenMP);
   reg("kokkos-to-cuda", "Emit CUDA C (kernels + host launch function)", SourceFlavor::Cuda);
+  reg("kokkos-to-cuda-rtc",
+      "Emit CUDA for run-time compilation (NVRTC device part, C host part on the driver API)",
+      SourceFlavor::CudaRtc);
 }

@@ -2,6 +2,9 @@
  * through MLIR's C API and the kokkos dialect's C API. */
 #define _POSIX_C_SOURCE 200809L /* strdup, access */
 #include "situ_kokkos.h"
+#include "situ_kokkos_cuda.h"
+
+#include "cuda_cache.h"
 
 #include "Kokkos-c/Kokkos.h"
 #include "mlir-c/BuiltinAttributes.h"
@@ -28,6 +31,7 @@ struct situ_kk_kernel {
   size_t ir_len;
   MlirExecutionEngine jit;
   packed_fn fn;
+  situ_kk_cuda *cuda;   /* SITU_KK_TARGET_CUDA: the loaded module */
   int nargs, nresults;
   situ_kk_arg *params;  /* nargs entries, then nresults */
   bool *identity;       /* per param: LayoutRight (identity layout) view */
@@ -58,6 +62,8 @@ const char *situ_kk_strerror(int status) {
   case SITU_KK_EJIT: return "JIT compilation failed";
   case SITU_KK_ESIG: return "arguments do not match the kernel signature";
   case SITU_KK_EUNSUP: return "kernel signature has a type the C API cannot pass";
+  case SITU_KK_ENODEV: return "target unavailable (no CUDA driver, GPU, NVRTC or C compiler)";
+  case SITU_KK_EDEVICE: return "a CUDA operation failed";
   default: return "unknown status";
   }
 }
@@ -156,6 +162,7 @@ static void kernel_free(struct situ_kk_kernel *k) {
     return;
   if (k->jit.ptr)
     mlirExecutionEngineDestroy(k->jit);
+  situ_kk_cuda_free(k->cuda);
   free(k->entry);
   free(k->ir);
   free(k->params);
@@ -286,7 +293,7 @@ static int read_signature(struct situ_kk_kernel *k, MlirOperation fn) {
   k->identity = calloc((size_t)n + 1, sizeof *k->identity);
   if (!k->params || !k->identity)
     return SITU_KK_ENOMEM;
-  k->nslots = k->nresults ? 1 : 0;
+  k->nslots = k->nresults; /* CUDA: a pointer per result; CPU: one for all */
   for (int i = 0; i < k->nargs; ++i) {
     int rc = param_of(mlirFunctionTypeGetInput(ft, i), &k->params[i], &k->identity[i]);
     if (rc)
@@ -316,11 +323,21 @@ static int read_signature(struct situ_kk_kernel *k, MlirOperation fn) {
 
 /* ---- compile ----------------------------------------------------------- */
 
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
-  const unsigned char *s = p;
-  for (size_t i = 0; i < n; ++i)
-    h = (h ^ s[i]) * 1099511628211ull;
-  return h;
+static int emit_module(situ_kk_ctx *ctx, MlirModule m, situ_kk_source flavor, char **out);
+
+/* SITU_KK_TARGET_CUDA: the kernel as CUDA for run-time compilation, loaded
+ * through the CUDA loader (NVRTC + driver API). */
+static int load_cuda(situ_kk_ctx *ctx, MlirModule m, struct situ_kk_kernel *k) {
+  char *src = NULL;
+  int rc = emit_module(ctx, m, SITU_KK_SOURCE_CUDA_RTC, &src);
+  if (rc)
+    return rc;
+  situ_kk_cuda_options o = {.device = ctx->opts.device};
+  rc = situ_kk_cuda_load(src, strlen(src), k->entry, &o, &k->cuda);
+  free(src);
+  if (rc)
+    fail(ctx, rc, situ_kk_cuda_errmsg(k->cuda));
+  return rc;
 }
 
 static int compile_locked(situ_kk_ctx *ctx, const char *ir, size_t len,
@@ -352,9 +369,12 @@ static int compile_locked(situ_kk_ctx *ctx, const char *ir, size_t len,
     rc = read_signature(k, fn);
   if (!rc)
     mlirKokkosKeepOnly(m, mlirStringRefCreateFromCString(entry));
-  if (!rc && mlirLogicalResultIsFailure(mlirKokkosLowerToLLVM(m, ctx->omp_lib != NULL)))
+  bool cuda = ctx->opts.target == SITU_KK_TARGET_CUDA;
+  if (!rc && cuda)
+    rc = load_cuda(ctx, m, k);
+  if (!rc && !cuda && mlirLogicalResultIsFailure(mlirKokkosLowerToLLVM(m, ctx->omp_lib != NULL)))
     rc = fail(ctx, SITU_KK_ELOWER, "lowering to LLVM failed");
-  if (!rc) {
+  if (!rc && !cuda) {
     MlirStringRef libs[1];
     int nlibs = 0;
     if (ctx->omp_lib)
@@ -364,7 +384,7 @@ static int compile_locked(situ_kk_ctx *ctx, const char *ir, size_t len,
       rc = fail(ctx, SITU_KK_EJIT, "LLVM could not compile the kernel");
   }
   mlirModuleDestroy(m);
-  if (!rc) {
+  if (!rc && !cuda) {
     k->fn = (packed_fn)mlirExecutionEngineLookupPacked(k->jit, mlirStringRefCreateFromCString(entry));
     if (!k->fn)
       rc = fail(ctx, SITU_KK_EJIT, "JIT lookup of the kernel failed");
@@ -385,7 +405,7 @@ int situ_kk_compile(situ_kk_ctx *ctx, const char *ir, size_t len,
   if (!ctx || !ir || !entry || !out)
     return SITU_KK_EINVAL;
   *out = NULL;
-  uint64_t h = fnv1a(fnv1a(1469598103934665603ull, entry, strlen(entry) + 1), ir, len);
+  uint64_t h = situ_kk_hash(situ_kk_hash(SITU_KK_HASH_SEED, entry, strlen(entry) + 1), ir, len);
   pthread_mutex_lock(&ctx->lock);
   err_clear(ctx);
   int rc = SITU_KK_OK;
@@ -486,6 +506,18 @@ int situ_kk_call(const situ_kk_kernel *k, const situ_kk_arg *args, int nargs,
     rc = check_view(want, k->identity[i], a, strides);
     if (rc)
       break;
+    if (k->cuda) { /* the emitted C signature: pointer, extents, strides unless LayoutRight */
+      int used = 0;
+      slots[n + used++].p = a->data;
+      for (int d = 0; d < a->rank; ++d)
+        slots[n + used++].i = a->extents[d];
+      for (int d = 0; d < a->rank && !k->identity[i]; ++d)
+        slots[n + used++].i = strides[d];
+      for (int j = 0; j < used; ++j)
+        ptrs[n + j] = &slots[n + j];
+      n += used;
+      continue;
+    }
     /* Memref descriptor: allocated, aligned, offset, sizes, strides. */
     slots[n].p = a->data;
     slots[n + 1].p = a->data;
@@ -499,10 +531,18 @@ int situ_kk_call(const situ_kk_kernel *k, const situ_kk_arg *args, int nargs,
     n += 3 + 2 * a->rank;
   }
   alignas(16) unsigned char ret[SITU_KK_MAX_RANK * 4 * 8];
-  if (!rc) {
+  if (!rc && k->cuda) {
+    for (int i = 0; i < k->nresults; ++i, ++n) {
+      slots[n].p = ret + k->result_off[i];
+      ptrs[n] = &slots[n];
+    }
+    rc = situ_kk_cuda_call(k->cuda, ptrs);
+  } else if (!rc) {
     if (k->nresults)
       ptrs[n++] = ret;
     k->fn(ptrs);
+  }
+  if (!rc) {
     for (int i = 0; i < nresults; ++i) {
       results[i] = k->params[k->nargs + i];
       memcpy(&results[i].s, ret + k->result_off[i], dtype_size(results[i].dtype));
@@ -513,6 +553,10 @@ int situ_kk_call(const situ_kk_kernel *k, const situ_kk_arg *args, int nargs,
     free(ptrs);
   }
   return rc;
+}
+
+const char *situ_kk_kernel_errmsg(const situ_kk_kernel *k) {
+  return k && k->cuda ? situ_kk_cuda_errmsg(k->cuda) : "";
 }
 
 /* ---- builders ------------------------------------------------------------ */
@@ -578,7 +622,8 @@ static void text_append(MlirStringRef s, void *ud) {
 
 int situ_kk_emit_source(situ_kk_ctx *ctx, const char *ir, size_t len, const char *entry,
                         situ_kk_source flavor, char **out) {
-  if (!ctx || !ir || !out || flavor < SITU_KK_SOURCE_KOKKOS_CPP || flavor > SITU_KK_SOURCE_CUDA)
+  if (!ctx || !ir || !out || flavor < SITU_KK_SOURCE_KOKKOS_CPP ||
+      flavor > SITU_KK_SOURCE_CUDA_RTC)
     return SITU_KK_EINVAL;
   *out = NULL;
   pthread_mutex_lock(&ctx->lock);
@@ -596,14 +641,22 @@ int situ_kk_emit_source(situ_kk_ctx *ctx, const char *ir, size_t len, const char
     else
       mlirKokkosKeepOnly(m, mlirStringRefCreateFromCString(entry));
   }
+  if (!rc)
+    rc = emit_module(ctx, m, flavor, out);
+  mlirModuleDestroy(m);
+  pthread_mutex_unlock(&ctx->lock);
+  return rc;
+}
+
+/* The source of module `m` (the lock is held). */
+static int emit_module(situ_kk_ctx *ctx, MlirModule m, situ_kk_source flavor, char **out) {
   struct text t = {0};
-  if (!rc && mlirLogicalResultIsFailure(
-                 mlirKokkosEmitSource(mlirModuleGetOperation(m), (int)flavor, text_append, &t)))
+  int rc = SITU_KK_OK;
+  if (mlirLogicalResultIsFailure(
+          mlirKokkosEmitSource(mlirModuleGetOperation(m), (int)flavor, text_append, &t)))
     rc = fail(ctx, SITU_KK_EUNSUP, "the source emitter cannot print this kernel");
   if (!rc && t.oom)
     rc = SITU_KK_ENOMEM;
-  mlirModuleDestroy(m);
-  pthread_mutex_unlock(&ctx->lock);
   if (rc)
     free(t.buf);
   else

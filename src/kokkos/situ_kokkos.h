@@ -33,7 +33,9 @@ enum situ_kk_status {
   SITU_KK_ELOWER,   /* lowering to LLVM failed */
   SITU_KK_EJIT,     /* LLVM could not compile it */
   SITU_KK_ESIG,     /* call arguments do not match the kernel signature */
-  SITU_KK_EUNSUP    /* signature uses a type the C API cannot pass */
+  SITU_KK_EUNSUP,   /* signature uses a type the C API cannot pass */
+  SITU_KK_ENODEV,   /* target unavailable: no CUDA driver, GPU, NVRTC or C compiler */
+  SITU_KK_EDEVICE   /* a CUDA call failed (compile, load, launch, copy) */
 };
 const char *situ_kk_strerror(int status);
 
@@ -47,9 +49,17 @@ typedef enum situ_kk_dtype {
 
 #define SITU_KK_MAX_RANK 8
 
+typedef enum situ_kk_target {
+  SITU_KK_TARGET_HOST = 0, /* JIT for this CPU (OpenMP) */
+  SITU_KK_TARGET_CUDA = 1  /* NVIDIA GPU: NVRTC + driver API (situ_kokkos_cuda.h);
+                              views hold device (or managed) pointers */
+} situ_kk_target;
+
 typedef struct situ_kk_options {
   int sequential; /* nonzero: no OpenMP, run parallel loops sequentially */
   int opt_level;  /* LLVM optimisation level 0..3; 0 in the struct means 3 */
+  situ_kk_target target;
+  int device;     /* CUDA device ordinal for SITU_KK_TARGET_CUDA */
 } situ_kk_options;
 
 /** A scalar or a view argument / result. */
@@ -95,11 +105,17 @@ int situ_kk_kernel_param(const situ_kk_kernel *k, int i, situ_kk_arg *out);
 int situ_kk_call(const situ_kk_kernel *k, const situ_kk_arg *args, int nargs,
                  situ_kk_arg *results, int nresults);
 
+/** Why the kernel's last call failed, for failures that happen on the
+ *  device (SITU_KK_EDEVICE); "" otherwise. */
+const char *situ_kk_kernel_errmsg(const situ_kk_kernel *k);
+
 /** Source flavours of situ_kk_emit_source (values of MlirKokkosSourceFlavor). */
 typedef enum situ_kk_source {
   SITU_KK_SOURCE_KOKKOS_CPP = 0, /* Kokkos C++: Views, policies, KOKKOS_LAMBDA */
   SITU_KK_SOURCE_C = 1,          /* C with OpenMP */
-  SITU_KK_SOURCE_CUDA = 2        /* CUDA C: __global__ kernels + extern "C" host function */
+  SITU_KK_SOURCE_CUDA = 2,       /* CUDA C for nvcc: __global__ kernels + extern "C" host function */
+  SITU_KK_SOURCE_CUDA_RTC = 3    /* CUDA for run-time compilation: NVRTC device part, C host
+                                    part on the driver API (situ_kokkos_cuda.h loads it) */
 } situ_kk_source;
 
 /** Prints `ir` (only `entry` and what it uses, if entry is not NULL) as source

@@ -2,11 +2,21 @@
 // RUN: kokkos-translate --kokkos-to-c %s > %t.c && cc -std=c17 -fopenmp -Wall -Wextra -Werror -fsyntax-only %t.c
 // RUN: kokkos-translate --kokkos-to-cuda %s | FileCheck %s --check-prefix=CU
 // RUN: not kokkos-translate --kokkos-to-kokkos-cpp %s 2>&1 | FileCheck %s --check-prefix=KK
+// RUN: kokkos-translate --kokkos-to-cuda-rtc %s | FileCheck %s --check-prefix=RTC
+// The host part of the run-time-compiled CUDA is C that needs no CUDA header:
+// RUN: kokkos-translate --kokkos-to-cuda-rtc %s | sed '/BEGIN DEVICE CODE/,/END DEVICE CODE/d' > %t.host.c && cc -std=c11 -Wall -Wextra -Werror -fsyntax-only %t.host.c
 // Temporaries, constant arrays and host-side scalar accesses: what kernels
 // from the JAX/PyTorch front ends use (situ.kokkos.lower).
 
 // C: static float w[3] = {0.5, -1, INFINITY};
 // CU: __device__ float w[3] = {0.5, -1, INFINITY};
+// RTC-NOT: cuda_runtime.h
+// RTC: typedef struct situ_kk_cuda_rt {
+// RTC: const int situ_kk_cuda_rt_version = 1;
+// RTC: // BEGIN DEVICE CODE
+// RTC: __device__ float w[3] = {0.5, -1, INFINITY};
+// RTC: extern "C" __global__ void [[K:situ_k[0-9]+]](
+// RTC: // END DEVICE CODE
 // KK: error: the Kokkos C++ emitter does not handle memref.global
 memref.global "private" constant @w : memref<3xf32> = dense<[0.5, -1.0, 0x7F800000]>
 
@@ -22,6 +32,15 @@ memref.global "private" constant @w : memref<3xf32> = dense<[0.5, -1.0, 0x7F8000
 // CU: cudaMemcpy(&{{.*}}, &{{.*}}, sizeof(float), cudaMemcpyDeviceToHost);
 // CU: cudaMemcpy(&{{.*}}, &v_, sizeof v_, cudaMemcpyHostToDevice); }
 // CU: cudaFreeAsync([[T]], 0);
+// RTC-LABEL: void scale(const situ_kk_cuda_rt *rt, float *a0, int64_t a0_n0,
+// RTC: float *[[T:tmp[0-9]+]] = (float *)rt->alloc(rt->self, 3 * sizeof(float));
+// RTC: float *[[G:glob[0-9]+]] = (float *)rt->symbol(rt->self, "w");
+// RTC: { float *k0_ = a0; int64_t k1_ = a0_n0; float *k2_ = [[G]];{{.*}} rt->launch(rt->self, "[[K]]", blocks, 256, args_); }
+// RTC: rt->copy(rt->self, &{{.*}}, &{{.*}}, sizeof(float));
+// RTC: rt->copy(rt->self, &{{.*}}, &v_, sizeof v_); }
+// RTC: rt->release(rt->self, [[T]]);
+// RTC-LABEL: void scale_packed(const situ_kk_cuda_rt *rt, void **p) {
+// RTC-NEXT: scale(rt, *(float **)p[0], *(int64_t *)p[1], *(float **)p[2], *(int64_t *)p[3], *(float **)p[4], *(int64_t *)p[5]);
 func.func @scale(%x: memref<3xf32>, %y: memref<3xf32>, %first: memref<3xf32>) {
   %c0 = arith.constant 0 : index
   %c3 = arith.constant 3 : index

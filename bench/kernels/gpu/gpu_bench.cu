@@ -9,14 +9,94 @@
 #include <vector>
 #include <algorithm>
 #include <chrono>
+#include <string>
 
 #include <thrust/execution_policy.h>
 #include <thrust/scan.h>
 
-#include "emitted.cu"
 extern "C" {
 #include "../hand.h"
 }
+
+#ifdef SITU_RTC
+// The same kernels emitted with --kokkos-to-cuda-rtc and loaded at run time
+// through libsitu-kokkos' CUDA loader (NVRTC + C host part + driver API);
+// the wrappers have the signatures of the nvcc-built functions.
+#include "situ_kokkos_cuda.h"
+static char *rtc_source;
+static situ_kk_cuda *rtc_load(const char *entry) {
+  situ_kk_cuda *m = nullptr;
+  int rc = situ_kk_cuda_load(rtc_source, strlen(rtc_source), entry, nullptr, &m);
+  situ_kk_cuda_stats st{};
+  situ_kk_cuda_stats_get(m, &st);
+  printf("{\"load\": \"%s\", \"status\": %d, \"device_compile_ms\": %.1f, \"host_compile_ms\": %.1f, "
+         "\"load_ms\": %.1f, \"device_cached\": %d, \"host_cached\": %d, \"arch\": %d}\n",
+         entry, rc, st.device_compile_ms, st.host_compile_ms, st.load_ms, st.device_cached, st.host_cached, st.arch);
+  if (rc) {
+    fprintf(stderr, "loading %s: %s\n", entry, situ_kk_cuda_errmsg(m));
+    exit(1);
+  }
+  return m;
+}
+template <class... T> static void rtc_run(situ_kk_cuda *m, T... a) {
+  void *p[] = {(void *)&a...};
+  if (situ_kk_cuda_call(m, p)) {
+    fprintf(stderr, "call failed: %s\n", situ_kk_cuda_errmsg(m));
+    exit(1);
+  }
+}
+#define RTC(name) static situ_kk_cuda *m = rtc_load(#name)
+static void axpy(double a, double *x, int64_t xn, double *y, int64_t yn) { RTC(axpy); rtc_run(m, a, x, xn, y, yn); }
+static void fused_sum(double a, double b, double *x, int64_t n, double *r) { RTC(fused_sum); rtc_run(m, a, b, x, n, r); }
+static void stencil(double *u, int64_t u0, int64_t u1, double *v, int64_t v0, int64_t v1) {
+  RTC(stencil); rtc_run(m, u, u0, u1, v, v0, v1);
+}
+static void dot(double *x, int64_t xn, double *y, int64_t yn, double *r) { RTC(dot); rtc_run(m, x, xn, y, yn, r); }
+static void histogram(double *x, int64_t n, int64_t *h, int64_t hn) { RTC(histogram); rtc_run(m, x, n, h, hn); }
+static void softmax(double *x, int64_t x0, int64_t x1, double *y, int64_t y0, int64_t y1) {
+  RTC(softmax); rtc_run(m, x, x0, x1, y, y0, y1);
+}
+static void matmul(double *a, int64_t a0, int64_t a1, double *b, int64_t b0, int64_t b1, double *c, int64_t c0,
+                   int64_t c1) {
+  RTC(matmul); rtc_run(m, a, a0, a1, b, b0, b1, c, c0, c1);
+}
+static void transpose3d(double *i, int64_t i0, int64_t i1, int64_t i2, double *o, int64_t o0, int64_t o1, int64_t o2) {
+  RTC(transpose3d); rtc_run(m, i, i0, i1, i2, o, o0, o1, o2);
+}
+static void prefix(int64_t *x, int64_t xn, int64_t *o, int64_t on, int64_t *t) { RTC(prefix); rtc_run(m, x, xn, o, on, t); }
+
+// --load-only FILE...: loads every function of each emitted file (NVRTC and
+// the C compiler accept everything the emitter writes).
+static int load_only(int argc, char **argv) {
+  int bad = 0;
+  for (int f = 2; f < argc; ++f) {
+    FILE *in = fopen(argv[f], "rb");
+    if (!in) { fprintf(stderr, "cannot open %s\n", argv[f]); return 2; }
+    std::vector<char> text(1 << 22);
+    size_t n = fread(text.data(), 1, text.size() - 1, in);
+    fclose(in);
+    text[n] = '\0';
+    rtc_source = text.data();
+    for (const char *p = rtc_source; (p = strstr(p, "_packed(const situ_kk_cuda_rt")); ++p) {
+      const char *b = p;
+      while (b > rtc_source && b[-1] != ' ') --b;
+      std::string entry(b, p);
+      situ_kk_cuda *m = nullptr;
+      int rc = situ_kk_cuda_load(rtc_source, n, entry.c_str(), nullptr, &m);
+      situ_kk_cuda_stats st{};
+      situ_kk_cuda_stats_get(m, &st);
+      printf("{\"file\": \"%s\", \"entry\": \"%s\", \"status\": %d, \"device_compile_ms\": %.1f, "
+             "\"host_compile_ms\": %.1f, \"load_ms\": %.1f}\n",
+             argv[f], entry.c_str(), rc, st.device_compile_ms, st.host_compile_ms, st.load_ms);
+      if (rc) { fprintf(stderr, "%s: %s\n", entry.c_str(), situ_kk_cuda_errmsg(m)); ++bad; }
+      situ_kk_cuda_free(m);
+    }
+  }
+  return bad != 0;
+}
+#else
+#include "emitted.cu"
+#endif
 
 #define CK(x) do { cudaError_t e = (x); if (e != cudaSuccess) { \
   fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, cudaGetErrorString(e)); exit(1); } } while (0)
@@ -155,7 +235,20 @@ static void report(const char *k, const char *size, double emitted, double hand,
   fflush(stdout);
 }
 
-int main() {
+int main(int argc, char **argv) {
+#ifdef SITU_RTC
+  if (argc > 2 && strcmp(argv[1], "--load-only") == 0)
+    return load_only(argc, argv);
+  if (argc < 2) { fprintf(stderr, "usage: %s emitted_rtc.cu | --load-only FILE...\n", argv[0]); return 2; }
+  FILE *in = fopen(argv[1], "rb");
+  if (!in) { fprintf(stderr, "cannot open %s\n", argv[1]); return 2; }
+  static char text[1 << 22];
+  text[fread(text, 1, sizeof text - 1, in)] = '\0';
+  fclose(in);
+  rtc_source = text;
+#else
+  (void)argc; (void)argv;
+#endif
   cudaDeviceProp p; CK(cudaGetDeviceProperties(&p, 0));
   fprintf(stderr, "device: %s\n", p.name);
   const int64_t n = 1 << 24;

@@ -26,7 +26,8 @@ enum MlirKokkosMemorySpace {
 enum MlirKokkosSourceFlavor {
   MlirKokkosSourceKokkosCpp = 0,
   MlirKokkosSourceCOpenMP = 1,
-  MlirKokkosSourceCuda = 2
+  MlirKokkosSourceCuda = 2,
+  MlirKokkosSourceCudaRtc = 3 /* NVRTC device part + C host part (driver API) */
 };
 
 /** Registers the kokkos passes, the kokkos-to-llvm pipeline and the upstream

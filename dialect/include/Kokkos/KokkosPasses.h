@@ -18,7 +18,7 @@ void buildLinalgToKokkosPipeline(OpPassManager &pm, StringRef exec);
 void registerKokkosPipelines();
 
 /// Source emitters (kokkos-translate).
-enum class SourceFlavor { KokkosCpp, COpenMP, Cuda };
+enum class SourceFlavor { KokkosCpp, COpenMP, Cuda, CudaRtc };
 LogicalResult emitSource(Operation *module, SourceFlavor flavor,
                          llvm::raw_ostream &os);
 void registerKokkosTranslations();

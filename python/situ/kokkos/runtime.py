@@ -93,7 +93,8 @@ def context(parallel: bool = True) -> ctypes.c_void_p:
     with _lock:
         if parallel not in _contexts:
             ctx = ctypes.c_void_p()
-            opts = (ctypes.c_int * 2)(0 if parallel else 1, 0)
+            # situ_kk_options: sequential, opt_level (0: default), target (host), device
+            opts = (ctypes.c_int * 4)(0 if parallel else 1, 0, 0, 0)
             if L.situ_kk_ctx_create(opts, ctypes.byref(ctx)):
                 raise KokkosError("situ_kk_ctx_create failed")
             _contexts[parallel] = ctx
