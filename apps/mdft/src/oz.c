@@ -201,35 +201,64 @@ int mdft_oz_apply_ref(const mdft_oz *oz, double complex *data) {
   return fail ? MDFT_ERR_NOMEM : MDFT_OK;
 }
 
-/* ---- blocked apply: MDFT_PB wave vectors at once (pairs q, -q together), real
- * arithmetic with the point index fastest; the rotation matrices d^n(theta_q) and
- * phases exp(-i mu phi_q) are built per block from the Jacobi recurrence, so
- * nothing per q is stored. ---- */
-#define PB MDFT_PB
+/* ---- blocked apply: VL = 8 wave-vector pairs (q, -q) at once, one per vector lane.
+ * The rotation tables d^n(theta_q) and phases exp(-i mu phi_q) are built per block
+ * (Jacobi recurrence), so nothing per q is stored; the -q frame reuses q's tables:
+ * d^n_{mu khi}(pi - theta) = (-1)^(n+mu) d^n_{mu,-khi}(theta), exp(-i mu (phi + pi)) =
+ * (-1)^mu exp(-i mu phi). Two symmetries halve the rotations against the reference:
+ * (1) the fields are transforms of a real density, A^n_{mu nu}(q) = (-1)^(mu-nu)
+ *     conj A^n_{-mu,-nu}(-q) (nu = mu'), hence in the q frame A'(q)^n_{khi nu} =
+ *     (-1)^(n+nu+khi) conj A'(-q)^n_{khi,-nu}: the rotation runs for nu >= 0 at q and
+ *     nu > 0 at -q only, and the stored nu = 0 values at -q are not read;
+ * (2) d^n_{-mu,-khi} = (-1)^(mu-khi) d^n_{mu khi}: with E_mu, O_mu = A_mu +- (-1)^mu A_{-mu}
+ *     (mu > 0, E_0 = A_0) and C, S_{mu khi} = (d_{mu khi} +- (-1)^khi d_{mu,-khi})/2
+ *     (C_{mu 0} = d_{mu 0}), R_khi = sum_mu A_mu d_{mu khi} is
+ *     R_khi, (-1)^khi R_{-khi} = sum_{mu>=0} E_mu C_{mu khi} +- sum_{mu>0} O_mu S_{mu khi}
+ *     (khi >= 0): (n+1)^2 + n^2 products instead of (2n+1)^2. The back rotation
+ *     out_mu = sum_khi G_khi d_{mu khi} uses the same tables transposed. ---- */
+#define VL 8
+typedef double ozv __attribute__((vector_size(VL * sizeof(double))));
+/* unaligned, aliasing view of VL doubles in the data */
+typedef double ozvu __attribute__((vector_size(VL * sizeof(double)), aligned(sizeof(double)), may_alias));
+#if defined(__GNUC__) && !defined(__clang__)
+typedef int64_t ozvi __attribute__((vector_size(VL * sizeof(int64_t))));
+#define OZ_SHUF(a, b, ...) __builtin_shuffle(a, b, (ozvi){__VA_ARGS__})
+#define OZ_RUNS 1 /* contiguous rows through shuffles */
+#else
+#define OZ_RUNS 0
+#endif
+#define OZ_PFD 4 /* prefetch distance of the unstaged blocks, blocks */
+/* prefetch the line holding p[off] for writing, into L2 (software prefetches into L1 for
+ * 2 x np streams run out of L1 miss buffers) */
+#define OZ_PF(p, off) __builtin_prefetch((const void *)((uintptr_t)(p) + (uintptr_t)((off) * 8)), 1, 2)
 
 typedef struct {
-  int64_t nslot, wsize, np, nk;
-  int64_t *sp;   /* per full slot: stored projection it comes from */
-  double *ssg;   /* per full slot: 0 = at q itself; +-1 = sign times conj at -q */
-  int *smu;      /* per full slot: mu */
-  int64_t ntrip; /* distinct Jacobi polynomials P_k^(a,b) */
-  int *tk, *ta, *tb;
-  int64_t *wt;   /* per Wigner index: its triple */
-  double *wn;    /* per Wigner index: normalisation and sign */
+  int64_t nslot, np, nk, ntrip, ncs, ncsc;
+  int *tk, *ta, *tb;   /* distinct Jacobi polynomials P_k^(a,b) */
+  int64_t *tro;        /* per triple: offset of its recurrence coefficients in trc */
+  double *trc;         /* per step kk = 2..k: p_kk = (A x + B) p_{kk-1} - C p_{kk-2} */
+  int64_t *cu;         /* per C/S table entry: two triples ... */
+  double *cc;          /* ... and their factors */
   int64_t *kout, *kin; /* entries sorted by output slot */
   int64_t *kstart;     /* nslot + 1 */
   int *kiso;           /* entry kept at q = 0 */
   int kreal;           /* all kernel values real */
-  double *k0, *dk;     /* (nk (x2 if complex: re, im) columns) x nq: k(iq), k(iq+1) - k(iq) */
-  int64_t *pslot;      /* per stored projection: slot of (m, khi = 0, mu'/mrso) */
+  int64_t ncolp;       /* kernel columns (nk, x2 if complex: re, im), padded to VL */
+  double *kt;          /* (nq + 1) rows of 2 ncolp: k(iq), k(iq+1) - k(iq); row nq: zeros */
+  int *ldm;            /* per stored projection: read at -q (mu' > 0) */
+  int64_t *so;         /* per n: slot of (n, khi = 0, nu = 0) */
+  int64_t *sp;         /* per slot with nu >= 0: its stored projection */
 } ozfast;
+
+/* C table of order n: entries (mu, khi) in [0,n]^2; S: (mu, khi) in [1,n]^2, after all C */
+static int64_t tc_ofs(int n) { return (int64_t)n * (n + 1) * (2 * n + 1) / 6; }
+static int64_t ts_ofs(int n) { return (int64_t)(n - 1) * n * (2 * n - 1) / 6; }
 
 static void ozfast_free(void *v) {
   ozfast *z = v;
   if (!z) return;
-  free(z->sp); free(z->ssg); free(z->tk); free(z->ta); free(z->tb); free(z->wt); free(z->wn);
-  free(z->kout); free(z->kin); free(z->kstart); free(z->kiso); free(z->k0); free(z->dk);
-  free(z->pslot); free(z->smu);
+  free(z->tk); free(z->ta); free(z->tb); free(z->tro); free(z->trc); free(z->cu); free(z->cc);
+  free(z->kout); free(z->kin); free(z->kstart); free(z->kiso); free(z->kt); free(z->ldm); free(z->so); free(z->sp);
   free(z);
 }
 
@@ -237,53 +266,82 @@ static int ozfast_init(mdft_oz *oz) {
   const mdft_proj *p = oz->proj;
   const mdft_wigner *w = oz->wig;
   const kentry *ke = (const kentry *)oz->entries;
+  const int mmax = oz->mmax;
   ozfast *z = calloc(1, sizeof *z);
   if (!z) return 1;
   oz->fast = z;
   const int64_t ns = oz->nfull, nk = oz->nk, ws = w->size;
-  z->nslot = ns; z->wsize = ws; z->np = p->np; z->nk = nk;
-  z->sp = malloc(sizeof(int64_t) * (size_t)ns);
-  z->ssg = malloc(sizeof(double) * (size_t)ns);
-  z->smu = malloc(sizeof(int) * (size_t)ns);
+  z->nslot = ns; z->np = p->np; z->nk = nk;
+  z->ncsc = tc_ofs(mmax + 1);
+  z->ncs = z->ncsc + ts_ofs(mmax + 1);
   z->tk = malloc(sizeof(int) * (size_t)ws);
   z->ta = malloc(sizeof(int) * (size_t)ws);
   z->tb = malloc(sizeof(int) * (size_t)ws);
-  z->wt = malloc(sizeof(int64_t) * (size_t)ws);
-  z->wn = malloc(sizeof(double) * (size_t)ws);
+  z->tro = malloc(sizeof(int64_t) * (size_t)ws);
+  z->cu = malloc(sizeof(int64_t) * 2 * (size_t)z->ncs);
+  z->cc = malloc(sizeof(double) * 2 * (size_t)z->ncs);
   z->kout = malloc(sizeof(int64_t) * (size_t)(nk + 1));
   z->kin = malloc(sizeof(int64_t) * (size_t)(nk + 1));
   z->kiso = malloc(sizeof(int) * (size_t)(nk + 1));
   z->kstart = calloc((size_t)ns + 1, sizeof(int64_t));
-  z->pslot = malloc(sizeof(int64_t) * (size_t)p->np);
+  z->ldm = malloc(sizeof(int) * (size_t)p->np);
+  z->so = malloc(sizeof(int64_t) * (size_t)(mmax + 1));
+  z->sp = malloc(sizeof(int64_t) * (size_t)ns);
+  int64_t *wt = malloc(sizeof(int64_t) * (size_t)ws);
   int64_t *perm = malloc(sizeof(int64_t) * (size_t)(nk + 1));
-  if (!z->sp || !z->ssg || !z->smu || !z->tk || !z->ta || !z->tb || !z->wt || !z->wn || !z->kout || !z->kin ||
-      !z->kiso || !z->kstart || !z->pslot || !perm) {
-    free(perm);
+  if (!z->tk || !z->ta || !z->tb || !z->tro || !z->cu || !z->cc || !z->kout || !z->kin || !z->kiso ||
+      !z->kstart || !z->ldm || !z->so || !z->sp || !wt || !perm) {
+    free(wt); free(perm);
     return 1;
   }
-  for (int n = 0; n <= oz->mmax; n++) {
-    int nb = n / oz->mrso;
-    for (int b = -nb; b <= nb; b++)
-      for (int mu = -n; mu <= n; mu++) {
-        int64_t s = fidx(oz, n, mu, b);
-        z->smu[s] = mu;
-        if (b >= 0) { z->sp[s] = mdft_proj_p(p, n, mu, b); z->ssg[s] = 0; }
-        else {
-          z->sp[s] = mdft_proj_p(p, n, -mu, -b);
-          z->ssg[s] = ((mu - b * oz->mrso) & 1) ? -1 : 1;
-        }
-      }
+  for (int64_t q = 0; q < p->np; q++) z->ldm[q] = p->pmup[q] > 0;
+  for (int n = 0; n <= mmax; n++) {
+    z->so[n] = fidx(oz, n, 0, 0);
+    for (int b = 0; b <= n / oz->mrso; b++)
+      for (int mu = -n; mu <= n; mu++) z->sp[fidx(oz, n, mu, b)] = mdft_proj_p(p, n, mu, b);
   }
-  for (int64_t q = 0; q < p->np; q++) z->pslot[q] = fidx(oz, p->pm[q], 0, p->pmup[q] / oz->mrso);
   /* the Jacobi polynomials actually needed: one per distinct (k, a, b) */
   z->ntrip = 0;
+  int64_t nrc = 0;
   for (int64_t i = 0; i < ws; i++) {
     int64_t u = 0;
     while (u < z->ntrip && !(z->tk[u] == w->k[i] && z->ta[u] == w->a[i] && z->tb[u] == w->b[i])) u++;
-    if (u == z->ntrip) { z->tk[u] = w->k[i]; z->ta[u] = w->a[i]; z->tb[u] = w->b[i]; z->ntrip++; }
-    z->wt[i] = u;
-    z->wn[i] = w->norm[i];
+    if (u == z->ntrip) {
+      z->tk[u] = w->k[i]; z->ta[u] = w->a[i]; z->tb[u] = w->b[i];
+      z->tro[u] = nrc;
+      nrc += 3 * (w->k[i] > 1 ? w->k[i] - 1 : 0);
+      z->ntrip++;
+    }
+    wt[i] = u;
   }
+  z->trc = malloc(sizeof(double) * (size_t)(nrc + 1));
+  if (!z->trc) { free(wt); free(perm); return 1; }
+  for (int64_t u = 0; u < z->ntrip; u++) {
+    const int a = z->ta[u], b = z->tb[u];
+    double *r = z->trc + z->tro[u];
+    for (int kk = 2; kk <= z->tk[u]; kk++, r += 3) {
+      const double c = 2 * kk + a + b, a1 = 2.0 * kk * (kk + a + b) * (c - 2);
+      r[0] = (c - 1) * c * (c - 2) / a1;
+      r[1] = (c - 1) * (double)(a * a - b * b) / a1;
+      r[2] = 2.0 * (kk + a - 1) * (kk + b - 1) * c / a1;
+    }
+  }
+  /* C and S tables as two weighted Jacobi terms each */
+  for (int n = 0; n <= mmax; n++)
+    for (int mu = 0; mu <= n; mu++)
+      for (int khi = 0; khi <= n; khi++) {
+        const int64_t i1 = mdft_wig_idx(n, mu, khi), i2 = mdft_wig_idx(n, mu, -khi);
+        const double sk = (khi & 1) ? -0.5 : 0.5;
+        int64_t e = tc_ofs(n) + mu * (n + 1) + khi;
+        z->cu[2 * e] = wt[i1]; z->cu[2 * e + 1] = wt[i2];
+        if (khi == 0) { z->cc[2 * e] = w->norm[i1]; z->cc[2 * e + 1] = 0; }
+        else { z->cc[2 * e] = 0.5 * w->norm[i1]; z->cc[2 * e + 1] = sk * w->norm[i2]; }
+        if (mu == 0 || khi == 0) continue;
+        e = z->ncsc + ts_ofs(n) + (mu - 1) * n + (khi - 1);
+        z->cu[2 * e] = wt[i1]; z->cu[2 * e + 1] = wt[i2];
+        z->cc[2 * e] = 0.5 * w->norm[i1]; z->cc[2 * e + 1] = -sk * w->norm[i2];
+      }
+  free(wt);
   /* kernel entries grouped by output slot (a counting sort keeps the file order within) */
   for (int64_t e = 0; e < nk; e++) z->kstart[ke[e].out + 1]++;
   for (int64_t s = 0; s < ns; s++) z->kstart[s + 1] += z->kstart[s];
@@ -297,10 +355,10 @@ static int ozfast_init(mdft_oz *oz) {
   z->kreal = 1;
   for (int64_t i = 0; i < nk * oz->nq; i++)
     if (cimag(oz->kc[i]) != 0) z->kreal = 0;
-  const int64_t cw = z->kreal ? 1 : 2;
-  z->k0 = malloc(sizeof(double) * (size_t)(oz->nq * nk * cw + 1));
-  z->dk = malloc(sizeof(double) * (size_t)(oz->nq * nk * cw + 1));
-  if (!z->k0 || !z->dk) { free(perm); return 1; }
+  const int64_t cw = z->kreal ? 1 : 2, nq = oz->nq;
+  z->ncolp = (nk * cw + VL - 1) / VL * VL;
+  z->kt = calloc((size_t)((nq + 1) * 2 * z->ncolp + 1), sizeof(double));
+  if (!z->kt) { free(perm); return 1; }
   for (int64_t j = 0; j < nk; j++) {
     int64_t e = perm[j];
     z->kout[j] = ke[e].out;
@@ -308,11 +366,12 @@ static int ozfast_init(mdft_oz *oz) {
     z->kiso[j] = ke[e].out == 0 && ke[e].in == 0;
     for (int64_t iq = 0; iq < oz->nq; iq++) {
       double complex k = oz->kc[iq * nk + e], d = iq + 1 < oz->nq ? oz->kc[(iq + 1) * nk + e] - k : 0;
-      z->k0[j * cw * oz->nq + iq] = creal(k);
-      z->dk[j * cw * oz->nq + iq] = creal(d);
+      double *row = z->kt + iq * 2 * z->ncolp;
+      row[j * cw] = creal(k);
+      row[z->ncolp + j * cw] = creal(d);
       if (cw == 2) {
-        z->k0[(2 * j + 1) * oz->nq + iq] = cimag(k);
-        z->dk[(2 * j + 1) * oz->nq + iq] = cimag(d);
+        row[j * cw + 1] = cimag(k);
+        row[z->ncolp + j * cw + 1] = cimag(d);
       }
     }
   }
@@ -320,289 +379,390 @@ static int ozfast_init(mdft_oz *oz) {
   return 0;
 }
 
-/* per-thread scratch of the blocked apply; lane b of a block holds the pair q_b, -q_b */
+/* per-thread scratch of the blocked apply; lane b holds the pair q_b, -q_b */
 typedef struct {
-  double *qre, *qim, *mre, *mim;     /* stored projections at q and at -q */
-  double *aqr, *aqi, *amr, *ami;     /* full lab projections times exp(-i mu phi) */
-  double *rqr, *rqi, *rmr, *rmi;     /* in the q frame */
-  double *gqr, *gqi, *gmr, *gmi;     /* gamma in the q frame */
-  double *d, *t, *cp, *sp, *ec, *es, *k;
-  double *qx, *qy, *qz, *tq;
-  int64_t *self, *part, *iq;
-  int *zero, *origin;
+  ozv *aq, *am;      /* np x (re, im): stored projections at q and -q; then gamma there */
+  ozv *t, *tab;      /* Jacobi terms; C and S tables */
+  ozv *rq, *rm;      /* nslot x (re, im): the q frame at q and -q */
+  ozv *gq, *gm;      /* nslot x (re, im): gamma in the q frame */
+  ozv *k;            /* kernel columns */
+  ozv *ec, *es;      /* cos, sin(mu phi), mu = 0..mmax */
+  ozv *cp, *sp;      /* cos^i, sin^i (theta/2), i = 0..2mmax */
+  ozv *er, *ei, *or, *oi, *ur, *ui, *vr, *vi; /* mmax + 1 each */
+  double qx[VL], qy[VL], qz[VL];
+  int64_t self[VL], part[VL];
+  int nyq; /* lane at the Nyquist plane of a contiguous block, or -1 */
 } ozblk;
 
-static double *blk_alloc(const mdft_oz *oz, ozblk *w) {
+static void *blk_alloc(const mdft_oz *oz, ozblk *w) {
   const ozfast *z = oz->fast;
-  const int64_t ns = z->nslot, np = z->np, m1 = oz->mmax + 1, m2 = 2 * oz->mmax + 1;
-  const int64_t nd = (4 * np + 12 * ns + z->wsize + z->ntrip + 2 * m2 + 2 * m1 +
-                      z->nk * (z->kreal ? 1 : 2) + 4) * PB;
-  double *base = aligned_alloc(64, sizeof(double) * (size_t)nd + sizeof(int64_t) * 3 * PB +
-                                       sizeof(int) * 2 * PB);
-  if (!base) return NULL;
-  double *c = base;
-  double **arr[] = {&w->qre, &w->qim, &w->mre, &w->mim};
-  for (int i = 0; i < 4; i++) { *arr[i] = c; c += np * PB; }
-  double **sl[] = {&w->aqr, &w->aqi, &w->amr, &w->ami, &w->rqr, &w->rqi,
-                   &w->rmr, &w->rmi, &w->gqr, &w->gqi, &w->gmr, &w->gmi};
-  for (int i = 0; i < 12; i++) { *sl[i] = c; c += ns * PB; }
-  w->d = c; c += z->wsize * PB;
-  w->t = c; c += z->ntrip * PB;
-  w->cp = c; c += m2 * PB; w->sp = c; c += m2 * PB;
-  w->ec = c; c += m1 * PB; w->es = c; c += m1 * PB;
-  w->k = c; c += z->nk * (z->kreal ? 1 : 2) * PB;
-  w->qx = c; c += PB; w->qy = c; c += PB; w->qz = c; c += PB; w->tq = c; c += PB;
-  w->self = (int64_t *)c; w->part = w->self + PB; w->iq = w->part + PB;
-  w->zero = (int *)(w->iq + PB); w->origin = w->zero + PB;
+  const int64_t m1 = oz->mmax + 1;
+  const int64_t nv = 4 * z->np + z->ntrip + z->ncs + 8 * z->nslot + z->ncolp +
+                     2 * m1 + 2 * (2 * m1 - 1) + 8 * m1;
+  ozv *c = aligned_alloc(sizeof(ozv), sizeof(ozv) * (size_t)nv);
+  if (!c) return NULL;
+  void *base = c;
+  w->aq = c; c += 2 * z->np; w->am = c; c += 2 * z->np;
+  w->t = c; c += z->ntrip; w->tab = c; c += z->ncs;
+  w->rq = c; c += 2 * z->nslot; w->rm = c; c += 2 * z->nslot;
+  w->gq = c; c += 2 * z->nslot; w->gm = c; c += 2 * z->nslot;
+  w->k = c; c += z->ncolp;
+  w->ec = c; c += m1; w->es = c; c += m1;
+  w->cp = c; c += 2 * m1 - 1; w->sp = c; c += 2 * m1 - 1;
+  ozv **tmp[] = {&w->er, &w->ei, &w->or, &w->oi, &w->ur, &w->ui, &w->vr, &w->vi};
+  for (int i = 0; i < 8; i++) { *tmp[i] = c; c += m1; }
   return base;
 }
 
-/* gamma at the npairs pairs (w->self[b] at q_b, w->part[b] at -q_b; equal only at q = 0).
- * The -q frame reuses q's tables: d^n_{mu khi}(pi - theta) = (-1)^(n+mu) d^n_{mu,-khi}(theta)
- * and exp(-i mu (phi + pi)) = (-1)^mu exp(-i mu phi), so A'^n_{-khi} at -q is
- * (-1)^n sum_mu A^n_mu e^{-i mu phi} d^n_{mu khi}, and |q| (the kernel) is shared. */
-MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_t npairs, ozblk *w) {
+/* load/store lanes of one field: contiguous (run 1: q up from self[0], -q down to
+ * part[VL-1]; run 2: the same but lane 0's partner wraps around the row) or per lane */
+static inline void ld_q(const double *src, const ozblk *w, int run, ozv *re, ozv *im) {
+#if OZ_RUNS
+  if (run) {
+    const ozvu *s = (const ozvu *)(src + 2 * w->self[0]);
+    const ozv lo = s[0], hi = s[1];
+    *re = OZ_SHUF(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
+    *im = OZ_SHUF(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
+    return;
+  }
+#endif
+  (void)run;
+  for (int b = 0; b < VL; b++) { (*re)[b] = src[2 * w->self[b]]; (*im)[b] = src[2 * w->self[b] + 1]; }
+}
+static inline void ld_m(const double *src, const ozblk *w, int run, ozv *re, ozv *im) {
+#if OZ_RUNS
+  if (run == 1) {
+    const ozvu *s = (const ozvu *)(src + 2 * w->part[VL - 1]);
+    const ozv lo = s[0], hi = s[1];
+    *re = OZ_SHUF(lo, hi, 14, 12, 10, 8, 6, 4, 2, 0);
+    *im = OZ_SHUF(lo, hi, 15, 13, 11, 9, 7, 5, 3, 1);
+    return;
+  }
+  if (run == 2) {
+    const ozvu *s = (const ozvu *)(src + 2 * (w->part[VL - 1] - 1));
+    const ozv lo = s[0], hi = s[1];
+    *re = OZ_SHUF(lo, hi, 0, 14, 12, 10, 8, 6, 4, 2);
+    *im = OZ_SHUF(lo, hi, 1, 15, 13, 11, 9, 7, 5, 3);
+    (*re)[0] = src[2 * w->part[0]];
+    (*im)[0] = src[2 * w->part[0] + 1];
+    return;
+  }
+#endif
+  (void)run;
+  for (int b = 0; b < VL; b++) { (*re)[b] = src[2 * w->part[b]]; (*im)[b] = src[2 * w->part[b] + 1]; }
+}
+static inline void st_q(double *dst, const ozblk *w, int run, int64_t npairs, const ozv *re, const ozv *im) {
+#if OZ_RUNS
+  if (run) {
+    ozvu *d = (ozvu *)(dst + 2 * w->self[0]);
+    d[0] = OZ_SHUF(*re, *im, 0, 8, 1, 9, 2, 10, 3, 11);
+    d[1] = OZ_SHUF(*re, *im, 4, 12, 5, 13, 6, 14, 7, 15);
+    return;
+  }
+#endif
+  (void)run;
+  for (int64_t b = 0; b < npairs; b++) { dst[2 * w->self[b]] = (*re)[b]; dst[2 * w->self[b] + 1] = (*im)[b]; }
+}
+static inline void st_m(double *dst, const ozblk *w, int run, int64_t npairs, const ozv *re, const ozv *im) {
+#if OZ_RUNS
+  if (run == 1) {
+    ozvu *d = (ozvu *)(dst + 2 * w->part[VL - 1]);
+    d[0] = OZ_SHUF(*re, *im, 7, 15, 6, 14, 5, 13, 4, 12);
+    d[1] = OZ_SHUF(*re, *im, 3, 11, 2, 10, 1, 9, 0, 8);
+    return;
+  }
+  if (run == 2) { /* lanes 7..1 after the value below them (lane 8's partner), which is kept */
+    ozvu *d = (ozvu *)(dst + 2 * (w->part[VL - 1] - 1));
+    ozv lo = OZ_SHUF(*re, *im, 0, 8, 7, 15, 6, 14, 5, 13);
+    lo[0] = dst[2 * (w->part[VL - 1] - 1)];
+    lo[1] = dst[2 * (w->part[VL - 1] - 1) + 1];
+    d[0] = lo;
+    d[1] = OZ_SHUF(*re, *im, 4, 12, 3, 11, 2, 10, 1, 9);
+    dst[2 * w->part[0]] = (*re)[0];
+    dst[2 * w->part[0] + 1] = (*im)[0];
+    return;
+  }
+#endif
+  (void)run;
+  for (int64_t b = 0; b < npairs; b++) { dst[2 * w->part[b]] = (*re)[b]; dst[2 * w->part[b] + 1] = (*im)[b]; }
+}
+
+/* out[j][b] = in[b][j], j, b < VL */
+static inline void tr_vl(const ozv *in, ozv *out) {
+#if OZ_RUNS
+  ozv t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = OZ_SHUF(in[i], in[i + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+    t[i + 1] = OZ_SHUF(in[i], in[i + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+  }
+  for (int i = 0; i < 8; i += 4)
+    for (int k = 0; k < 2; k++) {
+      u[i + k] = OZ_SHUF(t[i + k], t[i + k + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+      u[i + k + 2] = OZ_SHUF(t[i + k], t[i + k + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+  for (int k = 0; k < 4; k++) {
+    out[k] = OZ_SHUF(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    out[k + 4] = OZ_SHUF(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+#else
+  for (int j = 0; j < VL; j++)
+    for (int b = 0; b < VL; b++) out[j][b] = in[b][j];
+#endif
+}
+
+/* gamma at the npairs pairs (w->self[b] at q_b, w->part[b] at -q_b; equal only at q = 0)
+ * of data (field p at data + p * N: the grid, or a staged row pair with pf = 0) */
+MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_t N, int pf, int64_t npairs,
+                                 int run, ozblk *w) {
   const ozfast *z = oz->fast;
-  const mdft_proj *pr = oz->proj;
   const int mmax = oz->mmax, mrso = oz->mrso;
-  const int64_t N = oz->grid->ntot, nk = z->nk, np = z->np;
-  const double invn = 1.0 / (double)N;
-  double *restrict dd = w->d;
-  for (int64_t b = npairs; b < PB; b++) { /* pad with copies of the last pair */
+  const int64_t nk = z->nk, np = z->np, nq = oz->nq;
+  const double invn = 1.0 / (double)oz->grid->ntot;
+  ozv *restrict aq = w->aq, *restrict am = w->am;
+  for (int64_t b = npairs; b < VL; b++) { /* pad with copies of the last pair */
     w->self[b] = w->self[npairs - 1]; w->part[b] = w->part[npairs - 1];
     w->qx[b] = w->qx[npairs - 1]; w->qy[b] = w->qy[npairs - 1]; w->qz[b] = w->qz[npairs - 1];
   }
-  /* the next block's points follow the last self point and precede the last partner
-   * (rows run up in q and down in -q): fetch them now (prefetches never fault) */
-  const int64_t ahead = w->self[PB - 1] + 1, behind = w->part[PB - 1] - PB;
-  /* a full block of one row: q runs up from self[0], -q down from part[1] (part[0], the
-   * partner of iz = 0, wraps around), which is every full block of a 64^3 grid but those
-   * at the axis rows */
-  int run = npairs == PB;
-  for (int b = 1; b < PB && run; b++) run = w->self[b] == w->self[0] + b && w->part[b] == w->part[1] + 1 - b;
+  /* the stored values at q (all) and -q (mu' > 0); prefetch the blocks OZ_PFD ahead
+   * (rows run up in q and down in -q; prefetches never fault) */
+  const int64_t ahead = 2 * (w->self[0] + OZ_PFD * VL), behind = 2 * (w->part[VL - 1] - OZ_PFD * VL);
   for (int64_t p = 0; p < np; p++) {
     const double *src = (const double *)(data + p * N);
-    for (int l = 0; l < 2 * PB; l += 8) {
-      MDFT_PF(src, 2 * ahead + l);
-      MDFT_PF(src, 2 * behind + l);
-    }
-    double *restrict qr = w->qre + p * PB, *restrict qi = w->qim + p * PB;
-    double *restrict mr = w->mre + p * PB, *restrict mi = w->mim + p * PB;
-    if (run) { /* one contiguous row each way: plain (de-interleaving) loads */
-      const double *sq = src + 2 * w->self[0], *sm = src + 2 * w->part[PB - 1];
-      LANES { qr[b] = sq[2 * b]; qi[b] = sq[2 * b + 1]; }
-      mr[0] = src[2 * w->part[0]]; mi[0] = src[2 * w->part[0] + 1];
-      for (int c = 0; c < PB - 1; c++) { mr[PB - 1 - c] = sm[2 * c]; mi[PB - 1 - c] = sm[2 * c + 1]; }
-    } else
-      LANES {
-        qr[b] = src[2 * w->self[b]]; qi[b] = src[2 * w->self[b] + 1];
-        mr[b] = src[2 * w->part[b]]; mi[b] = src[2 * w->part[b] + 1];
-      }
+    if (pf) { OZ_PF(src, ahead); OZ_PF(src, ahead + 8); OZ_PF(src, behind); OZ_PF(src, behind + 8); }
+    ld_q(src, w, run, &aq[2 * p], &aq[2 * p + 1]);
+    if (z->ldm[p]) ld_m(src, w, run, &am[2 * p], &am[2 * p + 1]);
   }
-  /* geometry: cos theta, exp(i mu phi), kernel row and weight */
-  double x[PB];
-  LANES {
-    double qx = w->qx[b], qy = w->qy[b], qz = w->qz[b];
-    double q = sqrt(qx * qx + qy * qy + qz * qz), qp = sqrt(qx * qx + qy * qy);
-    double ct = q > 0 ? qz / q : 1;
+  /* geometry: cos theta, exp(i phi), kernel interpolation point */
+  ozv x, tq;
+  const double *krow[VL];
+  int origin = 0;
+  for (int b = 0; b < VL; b++) {
+    const double qx = w->qx[b], qy = w->qy[b], qz = w->qz[b];
+    const double q = sqrt(qx * qx + qy * qy + qz * qz), qp = sqrt(qx * qx + qy * qy);
+    const double ct = q > 0 ? qz / q : 1;
     x[b] = ct > 1 ? 1 : (ct < -1 ? -1 : ct);
-    w->ec[b] = 1; w->es[b] = 0;
-    if (mmax > 0) { w->ec[PB + b] = qp > 0 ? qx / qp : 1; w->es[PB + b] = qp > 0 ? qy / qp : 0; }
+    w->ec[0][b] = 1; w->es[0][b] = 0;
+    if (mmax > 0) { w->ec[1][b] = qp > 0 ? qx / qp : 1; w->es[1][b] = qp > 0 ? qy / qp : 0; }
     double t = q / oz->dq;
-    int64_t iq = (int64_t)t;
-    w->zero[b] = iq + 1 >= oz->nq;
-    w->origin[b] = q == 0;
-    if (w->zero[b]) { iq = 0; t = 0; }
-    w->iq[b] = iq;
-    w->tq[b] = t - (double)iq;
+    int64_t i = (int64_t)t;
+    if (i + 1 >= nq) { i = nq; t = 0; } /* beyond the table: c(q) taken as 0 (row nq) */
+    krow[b] = z->kt + i * 2 * z->ncolp;
+    tq[b] = t - (double)i;
+    origin |= q == 0;
   }
-  for (int mu = 2; mu <= mmax; mu++)
-    LANES {
-      double c1 = w->ec[PB + b], s1 = w->es[PB + b], c = w->ec[(mu - 1) * PB + b], s = w->es[(mu - 1) * PB + b];
-      w->ec[mu * PB + b] = c * c1 - s * s1;
-      w->es[mu * PB + b] = s * c1 + c * s1;
-    }
-  /* Wigner d^n_{mu khi}(theta_q): powers of cos, sin(theta/2) times Jacobi polynomials */
-  LANES {
-    w->cp[b] = w->sp[b] = 1;
-    double c = sqrt(0.5 * (1 + x[b])), s = sqrt(0.5 * (1 - x[b]));
-    for (int i = 1; i <= 2 * mmax; i++) { w->cp[i * PB + b] = w->cp[(i - 1) * PB + b] * c; w->sp[i * PB + b] = w->sp[(i - 1) * PB + b] * s; }
+  for (int mu = 2; mu <= mmax; mu++) {
+    const ozv c1 = w->ec[1], s1 = w->es[1], c = w->ec[mu - 1], s = w->es[mu - 1];
+    w->ec[mu] = c * c1 - s * s1;
+    w->es[mu] = s * c1 + c * s1;
+  }
+  /* Wigner d^n_{mu khi}(theta_q): powers of cos, sin(theta/2) times Jacobi polynomials,
+   * combined into the C and S tables */
+  {
+    ozv c, s;
+    for (int b = 0; b < VL; b++) { c[b] = sqrt(0.5 * (1 + x[b])); s[b] = sqrt(0.5 * (1 - x[b])); }
+    w->cp[0] = w->sp[0] = c - c + 1;
+    for (int i = 1; i <= 2 * mmax; i++) { w->cp[i] = w->cp[i - 1] * c; w->sp[i] = w->sp[i - 1] * s; }
   }
   for (int64_t u = 0; u < z->ntrip; u++) {
     const int k = z->tk[u], a = z->ta[u], bb = z->tb[u];
-    double *restrict tu = w->t + u * PB;
-    double p0[PB], p1[PB];
-    LANES { p0[b] = 1; p1[b] = 0.5 * (2 * (a + 1) + (a + bb + 2) * (x[b] - 1)); }
-    for (int kk = 2; kk <= k; kk++) {
-      const double c = 2 * kk + a + bb;
-      const double a1 = 2.0 * kk * (kk + a + bb) * (c - 2), a2c = (c - 1) * c * (c - 2),
-                   a2d = (c - 1) * (double)(a * a - bb * bb), a3 = 2.0 * (kk + a - 1) * (kk + bb - 1) * c;
-      const double ia1 = 1 / a1; /* one division per recurrence step, not per lane */
-      LANES {
-        double p2 = ((a2c * x[b] + a2d) * p1[b] - a3 * p0[b]) * ia1;
-        p0[b] = p1[b];
-        p1[b] = p2;
-      }
+    const double *r = z->trc + z->tro[u];
+    ozv p0 = x - x + 1, p1 = (double)(a + 1) + 0.5 * (a + bb + 2) * (x - 1);
+    for (int kk = 2; kk <= k; kk++, r += 3) {
+      const ozv p2 = (r[0] * x + r[1]) * p1 - r[2] * p0;
+      p0 = p1;
+      p1 = p2;
     }
-    const double *sa = w->sp + a * PB, *cb = w->cp + bb * PB, *pk = k == 0 ? p0 : p1;
-    LANES tu[b] = sa[b] * cb[b] * pk[b];
+    w->t[u] = w->sp[a] * w->cp[bb] * (k == 0 ? p0 : p1);
   }
-  for (int64_t i = 0; i < z->wsize; i++) {
-    const double nrm = z->wn[i];
-    const double *tu = w->t + z->wt[i] * PB;
-    LANES dd[i * PB + b] = nrm * tu[b];
-  }
+  for (int64_t e = 0; e < z->ncs; e++)
+    w->tab[e] = z->cc[2 * e] * w->t[z->cu[2 * e]] + z->cc[2 * e + 1] * w->t[z->cu[2 * e + 1]];
   /* kernel values at each |q| (linear interpolation; at q = 0 only the isotropic part) */
   const int kr = z->kreal;
-  const int64_t ncol = nk * (kr ? 1 : 2), nq = oz->nq;
-  {
-    double zf[PB];
-    LANES zf[b] = w->zero[b] ? 0 : 1;
-    for (int64_t c = 0; c < ncol; c++) {
-      const double *k0 = z->k0 + c * nq, *dk = z->dk + c * nq;
-      double *restrict kc = w->k + c * PB;
-      LANES kc[b] = zf[b] * (k0[w->iq[b]] + w->tq[b] * dk[w->iq[b]]);
+  const int64_t ncol = nk * (kr ? 1 : 2), ncolp = z->ncolp;
+  for (int64_t c = 0; c < ncolp; c += VL) { /* lane rows of the table, transposed */
+    ozv rows[VL];
+    for (int b = 0; b < VL; b++) {
+      const ozvu *k0 = (const ozvu *)(krow[b] + c), *dk = (const ozvu *)(krow[b] + ncolp + c);
+      rows[b] = *k0 + tq[b] * *dk;
     }
-    for (int b = 0; b < PB; b++)
-      if (w->origin[b])
+    tr_vl(rows, w->k + c);
+  }
+  if (origin)
+    for (int b = 0; b < VL; b++)
+      if (w->qx[b] == 0 && w->qy[b] == 0 && w->qz[b] == 0)
         for (int64_t c = 0; c < ncol; c++)
-          if (!z->kiso[kr ? c : c / 2]) w->k[c * PB + b] = 0;
-  }
-  /* full lab projections at q and -q, times exp(-i mu phi) */
-  for (int64_t s = 0; s < z->nslot; s++) {
-    const int mu = z->smu[s], amu = abs(mu);
-    const double sg = z->ssg[s], ss = mu < 0 ? -1 : 1;
-    const int64_t p = z->sp[s];
-    const double *c = w->ec + amu * PB, *sn = w->es + amu * PB;
-    /* at q: the stored value at q, or sign * conj(stored at -q); at -q: the other way */
-    const double *xr = (sg == 0 ? w->qre : w->mre) + p * PB, *xi = (sg == 0 ? w->qim : w->mim) + p * PB;
-    const double *yr = (sg == 0 ? w->mre : w->qre) + p * PB, *yi = (sg == 0 ? w->mim : w->qim) + p * PB;
-    const double fr = sg == 0 ? 1 : sg, fi = sg == 0 ? 1 : -sg;
-    double *restrict aqr = w->aqr + s * PB, *restrict aqi = w->aqi + s * PB;
-    double *restrict amr = w->amr + s * PB, *restrict ami = w->ami + s * PB;
-    LANES {
-      const double cc = c[b], sb = ss * sn[b];
-      const double ar = fr * xr[b], ai = fi * xi[b], br = fr * yr[b], bi = fi * yi[b];
-      aqr[b] = ar * cc + ai * sb; aqi[b] = ai * cc - ar * sb;
-      amr[b] = br * cc + bi * sb; ami[b] = bi * cc - br * sb;
-    }
-  }
-  /* rotate into the q frame (and -q's, khi reversed) */
+          if (!z->kiso[kr ? c : c / 2]) w->k[c][b] = 0;
+  /* into the q frame: rotations at q (nu >= 0) and -q (nu > 0), the rest by symmetry (1) */
+  ozv *restrict er = w->er, *restrict ei = w->ei, *restrict or = w->or, *restrict oi = w->oi;
+  ozv *restrict ur = w->ur, *restrict ui = w->ui, *restrict vr = w->vr, *restrict vi = w->vi;
   for (int n = 0; n <= mmax; n++) {
     const int nb = n / mrso;
-    const double sgn = (n & 1) ? -1 : 1;
-    for (int bb = -nb; bb <= nb; bb++) {
-      const int64_t s0 = fidx(oz, n, 0, bb);
+    const ozv *C = w->tab + tc_ofs(n), *S = w->tab + z->ncsc + ts_ofs(n);
+    for (int f = 0; f < 2; f++)
+      for (int bb = f; bb <= nb; bb++) {
+        const ozv *src = f ? am : aq;
+        const int64_t s0 = z->so[n] + bb * (2 * n + 1);
+        /* E, O of A_mu exp(-i mu phi) */
+        for (int mu = 0; mu <= n; mu++) {
+          const int64_t pp = z->sp[s0 + mu];
+          const ozv c = w->ec[mu], s = w->es[mu], ar = src[2 * pp], ai = src[2 * pp + 1];
+          const ozv tr = ar * c + ai * s, ti = ai * c - ar * s;
+          if (mu == 0) { er[0] = tr; ei[0] = ti; continue; }
+          const int64_t pm = z->sp[s0 - mu];
+          const ozv br = src[2 * pm], bi = src[2 * pm + 1];
+          const ozv sr = br * c - bi * s, si = bi * c + br * s;
+          if (mu & 1) { er[mu] = tr - sr; ei[mu] = ti - si; or[mu] = tr + sr; oi[mu] = ti + si; }
+          else { er[mu] = tr + sr; ei[mu] = ti + si; or[mu] = tr - sr; oi[mu] = ti - si; }
+        }
+        for (int khi = 0; khi <= n; khi++) {
+          ozv sr = er[0] * C[khi], si = ei[0] * C[khi];
+          for (int mu = 1; mu <= n; mu++) {
+            const ozv d = C[mu * (n + 1) + khi];
+            sr += er[mu] * d; si += ei[mu] * d;
+          }
+          ur[khi] = sr; ui[khi] = si;
+        }
+        for (int khi = 1; khi <= n; khi++) {
+          ozv sr = or[1] * S[khi - 1], si = oi[1] * S[khi - 1];
+          for (int mu = 2; mu <= n; mu++) {
+            const ozv d = S[(mu - 1) * n + khi - 1];
+            sr += or[mu] * d; si += oi[mu] * d;
+          }
+          vr[khi] = sr; vi[khi] = si;
+        }
+        /* q: A'_khi = R_khi; -q: A'_{-khi} = (-1)^n R_khi */
+        const double sn = f && (n & 1) ? -1 : 1;
+        ozv *dst = f ? w->rm : w->rq;
+        const int dir = f ? -1 : 1;
+        dst[2 * s0] = sn * ur[0]; dst[2 * s0 + 1] = sn * ui[0];
+        for (int khi = 1; khi <= n; khi++) {
+          const double sk = (khi & 1) ? -sn : sn;
+          const int64_t sp = s0 + dir * khi, sm = s0 - dir * khi;
+          dst[2 * sp] = sn * (ur[khi] + vr[khi]); dst[2 * sp + 1] = sn * (ui[khi] + vi[khi]);
+          dst[2 * sm] = sk * (ur[khi] - vr[khi]); dst[2 * sm + 1] = sk * (ui[khi] - vi[khi]);
+        }
+      }
+    /* A'(-q)_{khi,0} = (-1)^(n+khi) conj A'(q)_{khi,0}; nu < 0 from -nu at the other point */
+    for (int bb = -nb; bb <= 0; bb++) {
+      const int64_t sd = z->so[n] + bb * (2 * n + 1), ss = z->so[n] - bb * (2 * n + 1);
+      const int nu = bb * mrso;
       for (int khi = -n; khi <= n; khi++) {
-        double sqr[PB], sqi[PB], smr[PB], smi[PB];
-        LANES sqr[b] = sqi[b] = smr[b] = smi[b] = 0;
-        for (int mu = -n; mu <= n; mu++) {
-          const double *dm = dd + mdft_wig_idx(n, mu, khi) * PB;
-          const double *ar = w->aqr + (s0 + mu) * PB, *ai = w->aqi + (s0 + mu) * PB;
-          const double *br = w->amr + (s0 + mu) * PB, *bi = w->ami + (s0 + mu) * PB;
-          LANES {
-            sqr[b] += ar[b] * dm[b]; sqi[b] += ai[b] * dm[b];
-            smr[b] += br[b] * dm[b]; smi[b] += bi[b] * dm[b];
+        const double sg = ((n + nu + khi) & 1) ? -1 : 1;
+        const int64_t d = 2 * (sd + khi), s = 2 * (ss + khi);
+        if (bb == 0) { w->rm[d] = sg * w->rq[s]; w->rm[d + 1] = -sg * w->rq[s + 1]; continue; }
+        w->rq[d] = sg * w->rm[s]; w->rq[d + 1] = -sg * w->rm[s + 1];
+        w->rm[d] = sg * w->rq[s]; w->rm[d + 1] = -sg * w->rq[s + 1];
+      }
+    }
+  }
+  /* the khi-diagonal coupling, one output slot (mu' >= 0) at a time, both frames */
+  for (int n = 0; n <= mmax; n++)
+    for (int bb = 0; bb <= n / mrso; bb++)
+      for (int khi = -n; khi <= n; khi++) {
+        const int64_t s = z->so[n] + bb * (2 * n + 1) + khi;
+        ozv sqr = x - x, sqi = sqr, smr = sqr, smi = sqr;
+        for (int64_t e = z->kstart[s]; e < z->kstart[s + 1]; e++) {
+          const int64_t in = 2 * z->kin[e];
+          const ozv ar = w->rq[in], ai = w->rq[in + 1], br = w->rm[in], bi = w->rm[in + 1];
+          if (kr) {
+            const ozv k = w->k[e];
+            sqr += k * ar; sqi += k * ai; smr += k * br; smi += k * bi;
+          } else {
+            const ozv k = w->k[2 * e], ki = w->k[2 * e + 1];
+            sqr += k * ar - ki * ai; sqi += k * ai + ki * ar;
+            smr += k * br - ki * bi; smi += k * bi + ki * br;
           }
         }
-        double *restrict rqr = w->rqr + (s0 + khi) * PB, *restrict rqi = w->rqi + (s0 + khi) * PB;
-        double *restrict rmr = w->rmr + (s0 - khi) * PB, *restrict rmi = w->rmi + (s0 - khi) * PB;
-        LANES {
-          rqr[b] = sqr[b]; rqi[b] = sqi[b];
-          rmr[b] = sgn * smr[b]; rmi[b] = sgn * smi[b];
+        w->gq[2 * s] = sqr; w->gq[2 * s + 1] = sqi;
+        w->gm[2 * s] = smr; w->gm[2 * s + 1] = smi;
+      }
+  /* back to the lab frame (mu' >= 0), times exp(i mu phi)/N, into aq and am */
+  for (int m = 0; m <= mmax; m++) {
+    const ozv *C = w->tab + tc_ofs(m), *S = w->tab + z->ncsc + ts_ofs(m);
+    for (int bb = 0; bb <= m / mrso; bb++)
+      for (int f = 0; f < 2; f++) {
+        /* G_khi: gamma'(q)_khi, or (-1)^m gamma'(-q)_{-khi}; E, O as H+-_khi = G_khi +- (-1)^khi G_{-khi} */
+        const int64_t s0 = z->so[m] + bb * (2 * m + 1);
+        const ozv *g = f ? w->gm : w->gq;
+        const int dir = f ? -1 : 1;
+        const double sc = f && (m & 1) ? -invn : invn;
+        er[0] = g[2 * s0]; ei[0] = g[2 * s0 + 1];
+        for (int khi = 1; khi <= m; khi++) {
+          const int64_t sp = 2 * (s0 + dir * khi), sm = 2 * (s0 - dir * khi);
+          if (khi & 1) {
+            er[khi] = g[sp] - g[sm]; ei[khi] = g[sp + 1] - g[sm + 1];
+            or[khi] = g[sp] + g[sm]; oi[khi] = g[sp + 1] + g[sm + 1];
+          } else {
+            er[khi] = g[sp] + g[sm]; ei[khi] = g[sp + 1] + g[sm + 1];
+            or[khi] = g[sp] - g[sm]; oi[khi] = g[sp + 1] - g[sm + 1];
+          }
+        }
+        for (int mu = 0; mu <= m; mu++) {
+          const ozv *cr = C + mu * (m + 1);
+          ozv xr = er[0] * cr[0], xi = ei[0] * cr[0];
+          for (int khi = 1; khi <= m; khi++) { xr += er[khi] * cr[khi]; xi += ei[khi] * cr[khi]; }
+          ozv yr = x - x, yi = yr;
+          if (mu > 0) {
+            const ozv *sr = S + (mu - 1) * m - 1;
+            for (int khi = 1; khi <= m; khi++) { yr += or[khi] * sr[khi]; yi += oi[khi] * sr[khi]; }
+          }
+          /* out_mu = X + Y, out_{-mu} = (-1)^mu (X - Y); times exp(+-i mu phi) sc */
+          ozv *dst = f ? am : aq;
+          const ozv c = sc * w->ec[mu], s = sc * w->es[mu];
+          const ozv pr_ = xr + yr, pi_ = xi + yi;
+          const int64_t pp = z->sp[s0 + mu];
+          dst[2 * pp] = pr_ * c - pi_ * s; dst[2 * pp + 1] = pi_ * c + pr_ * s;
+          if (mu == 0) continue;
+          const ozv mr_ = (mu & 1) ? yr - xr : xr - yr, mi_ = (mu & 1) ? yi - xi : xi - yi;
+          const int64_t pm = z->sp[s0 - mu];
+          dst[2 * pm] = mr_ * c + mi_ * s; dst[2 * pm + 1] = mi_ * c - mr_ * s;
         }
       }
-    }
   }
-  /* the khi-diagonal coupling, one output slot at a time, both frames */
-  for (int64_t s = 0; s < z->nslot; s++) {
-    double sqr[PB], sqi[PB], smr[PB], smi[PB];
-    LANES sqr[b] = sqi[b] = smr[b] = smi[b] = 0;
-    for (int64_t e = z->kstart[s]; e < z->kstart[s + 1]; e++) {
-      const int64_t in = z->kin[e] * PB;
-      const double *ar = w->rqr + in, *ai = w->rqi + in, *br = w->rmr + in, *bi = w->rmi + in;
-      if (kr) {
-        const double *k = w->k + e * PB;
-        LANES {
-          sqr[b] += k[b] * ar[b]; sqi[b] += k[b] * ai[b];
-          smr[b] += k[b] * br[b]; smi[b] += k[b] * bi[b];
-        }
-      } else {
-        const double *k = w->k + 2 * e * PB, *ki = k + PB;
-        LANES {
-          sqr[b] += k[b] * ar[b] - ki[b] * ai[b]; sqi[b] += k[b] * ai[b] + ki[b] * ar[b];
-          smr[b] += k[b] * br[b] - ki[b] * bi[b]; smi[b] += k[b] * bi[b] + ki[b] * br[b];
-        }
-      }
-    }
-    LANES {
-      w->gqr[s * PB + b] = sqr[b]; w->gqi[s * PB + b] = sqi[b];
-      w->gmr[s * PB + b] = smr[b]; w->gmi[s * PB + b] = smi[b];
-    }
-  }
-  /* back to the lab frame (mu' >= 0), times 1/N, into the stored slots at q and -q
-   * (-q first: at q = 0 both are the same point and q's value stands) */
-  for (int64_t p = 0; p < np; p++) {
-    const int m = pr->pm[p], mu = pr->pmu[p];
-    const int64_t s0 = z->pslot[p];
-    const double sgn = (m & 1) ? -invn : invn;
-    double sqr[PB], sqi[PB], smr[PB], smi[PB];
-    LANES sqr[b] = sqi[b] = smr[b] = smi[b] = 0;
-    for (int khi = -m; khi <= m; khi++) {
-      const double *dm = dd + mdft_wig_idx(m, mu, khi) * PB;
-      const double *ar = w->gqr + (s0 + khi) * PB, *ai = w->gqi + (s0 + khi) * PB;
-      const double *br = w->gmr + (s0 - khi) * PB, *bi = w->gmi + (s0 - khi) * PB;
-      LANES {
-        sqr[b] += ar[b] * dm[b]; sqi[b] += ai[b] * dm[b];
-        smr[b] += br[b] * dm[b]; smi[b] += bi[b] * dm[b];
-      }
-    }
-    const double *c = w->ec + abs(mu) * PB, *sn = w->es + abs(mu) * PB;
-    const double ss = mu < 0 ? -1 : 1;
-    double *restrict qr = w->qre + p * PB, *restrict qi = w->qim + p * PB;
-    double *restrict mr = w->mre + p * PB, *restrict mi = w->mim + p * PB;
-    LANES {
-      const double cc = c[b], sb = ss * sn[b];
-      qr[b] = (sqr[b] * cc - sqi[b] * sb) * invn;
-      qi[b] = (sqi[b] * cc + sqr[b] * sb) * invn;
-      mr[b] = (smr[b] * cc - smi[b] * sb) * sgn;
-      mi[b] = (smi[b] * cc + smr[b] * sb) * sgn;
-    }
-  }
+  if (w->nyq >= 0) /* the Nyquist plane has no consistent +-q pairing: dropped */
+    for (int64_t p = 0; p < 2 * np; p++) aq[p][w->nyq] = am[p][w->nyq] = 0;
+  /* -q first (at q = 0 both are the same point and q's value stands) */
   for (int64_t p = 0; p < np; p++) {
     double *dst = (double *)(data + p * N);
-    if (run) { /* -q first (at q = 0 both are the same point and q's value stands) */
-      const double *mr = w->mre + p * PB, *mi = w->mim + p * PB;
-      const double *qr = w->qre + p * PB, *qi = w->qim + p * PB;
-      double *dm = dst + 2 * w->part[PB - 1], *dq = dst + 2 * w->self[0];
-      dst[2 * w->part[0]] = mr[0]; dst[2 * w->part[0] + 1] = mi[0];
-      for (int c = 0; c < PB - 1; c++) { dm[2 * c] = mr[PB - 1 - c]; dm[2 * c + 1] = mi[PB - 1 - c]; }
-      for (int b = 0; b < PB; b++) { dq[2 * b] = qr[b]; dq[2 * b + 1] = qi[b]; }
-      continue;
-    }
-    for (int64_t b = 0; b < npairs; b++) {
-      dst[2 * w->part[b]] = w->mre[p * PB + b]; dst[2 * w->part[b] + 1] = w->mim[p * PB + b];
-      dst[2 * w->self[b]] = w->qre[p * PB + b]; dst[2 * w->self[b] + 1] = w->qim[p * PB + b];
-    }
+    st_m(dst, w, run, npairs, &am[2 * p], &am[2 * p + 1]);
+    st_q(dst, w, run, npairs, &aq[2 * p], &aq[2 * p + 1]);
   }
+}
+
+/* the next row after `row` that oz_apply computes (or nrow) */
+static int64_t next_row(const mdft_grid *g, int64_t row, int64_t nrow) {
+  const int64_t nx = g->n[0], ny = g->n[1];
+  for (row++; row < nrow; row++) {
+    const int64_t ix = row / ny, iy = row % ny;
+    const int64_t R = ix * ny + iy, Rm = mdft_grid_neg(ix, nx) * ny + mdft_grid_neg(iy, ny);
+    const int nyq = (nx % 2 == 0 && ix == nx / 2) || (ny % 2 == 0 && iy == ny / 2);
+    if (Rm > R && !nyq) return row;
+  }
+  return nrow;
 }
 
 int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
   const mdft_grid *g = oz->grid;
+  const ozfast *z = oz->fast;
   const int64_t N = g->ntot, np = oz->proj->np, nx = g->n[0], ny = g->n[1], nz = g->n[2];
   const int64_t nrow = (nx / 2 + 1) * ny; /* rows (ix, iy) with ix <= nx/2 hold every pair */
+  /* rows R != Rm with whole blocks are staged: the row pair of every field copied into
+   * ls (fields 2 nz apart: row R, then row Rm), computed there, copied back, while the
+   * next pair is prefetched (np x 2 streams are too many for the hardware prefetchers) */
+  const int stage = OZ_RUNS && nz >= VL;
   int fail = 0;
 #pragma omp parallel
   {
     ozblk w;
-    double *base = blk_alloc(oz, &w);
-    if (!base) {
+    void *base = blk_alloc(oz, &w);
+    double complex *ls = stage ? aligned_alloc(64, sizeof(double complex) * (size_t)((2 * nz * np + 3) / 4 * 4)) : NULL;
+    if (!base || (stage && !ls)) {
 #pragma omp atomic write
       fail = 1;
     }
 #pragma omp for schedule(static)
     for (int64_t row = 0; row < nrow; row++) {
-      if (!base) continue;
+      if (!base || (stage && !ls)) continue;
       const int64_t ix = row / ny, iy = row % ny, mx = mdft_grid_neg(ix, nx), my = mdft_grid_neg(iy, ny);
       const int64_t R = ix * ny + iy, Rm = mx * ny + my;
       if (Rm < R) continue; /* handled with its partner row */
@@ -613,8 +773,47 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
         continue;
       }
       const double kx = mdft_grid_k(g, 0, ix), ky = mdft_grid_k(g, 1, iy);
-      int64_t npairs = 0;
-      for (int64_t iz = 0; iz < nz; iz++) {
+      int64_t iz = 0, npairs = 0;
+      if (stage && Rm != R) {
+        const int64_t nr = next_row(g, row, nrow), nblk = nz / VL;
+        const int64_t R2 = nr < nrow ? nr : R, Rm2 = nr < nrow ? mdft_grid_neg(nr / ny, nx) * ny + mdft_grid_neg(nr % ny, ny) : Rm;
+        for (int64_t p = 0; p < np; p++) {
+          memcpy(ls + 2 * p * nz, data + p * N + R * nz, sizeof(double complex) * (size_t)nz);
+          if (z->ldm[p]) memcpy(ls + (2 * p + 1) * nz, data + p * N + Rm * nz, sizeof(double complex) * (size_t)nz);
+        }
+        for (int64_t k = 0; k < nblk; k++, iz += VL) {
+          for (int64_t p = k * np / nblk; p < (k + 1) * np / nblk; p++) { /* a share of the next pair */
+            const double *a = (const double *)(data + p * N + R2 * nz), *b = (const double *)(data + p * N + Rm2 * nz);
+            for (int64_t l = 0; l < 2 * nz; l += 8) { OZ_PF(a, l); OZ_PF(b, l); }
+          }
+          w.nyq = -1;
+          for (int b = 0; b < VL; b++) {
+            const int64_t zz = iz + b;
+            w.self[b] = zz; w.part[b] = nz + mdft_grid_neg(zz, nz);
+            w.qx[b] = kx; w.qy[b] = ky; w.qz[b] = mdft_grid_k(g, 2, zz);
+            if (nz % 2 == 0 && zz == nz / 2) w.nyq = b;
+          }
+          oz_block(oz, ls, 2 * nz, 0, VL, iz == 0 ? 2 : 1, &w);
+        }
+        for (; iz < nz; iz++) { /* the rest of the row, lane by lane */
+          if (nz % 2 == 0 && iz == nz / 2) {
+            for (int64_t p = 0; p < np; p++) ls[2 * p * nz + iz] = ls[(2 * p + 1) * nz + iz] = 0;
+            continue;
+          }
+          w.self[npairs] = iz; w.part[npairs] = nz + mdft_grid_neg(iz, nz);
+          w.qx[npairs] = kx; w.qy[npairs] = ky; w.qz[npairs] = mdft_grid_k(g, 2, iz);
+          npairs++;
+        }
+        w.nyq = -1;
+        if (npairs > 0) oz_block(oz, ls, 2 * nz, 0, npairs, 0, &w);
+        for (int64_t p = 0; p < np; p++) {
+          memcpy(data + p * N + R * nz, ls + 2 * p * nz, sizeof(double complex) * (size_t)nz);
+          memcpy(data + p * N + Rm * nz, ls + (2 * p + 1) * nz, sizeof(double complex) * (size_t)nz);
+        }
+        continue;
+      }
+      w.nyq = -1;
+      for (; iz < nz; iz++) {
         const int64_t mz = mdft_grid_neg(iz, nz), r = R * nz + iz, mr = Rm * nz + mz;
         if (mr < r) continue;
         if (nz % 2 == 0 && iz == nz / 2) {
@@ -623,14 +822,15 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
         }
         w.self[npairs] = r; w.part[npairs] = mr;
         w.qx[npairs] = kx; w.qy[npairs] = ky; w.qz[npairs] = mdft_grid_k(g, 2, iz);
-        if (++npairs == PB) {
-          oz_block(oz, data, npairs, &w);
+        if (++npairs == VL) {
+          oz_block(oz, data, N, 1, npairs, 0, &w);
           npairs = 0;
         }
       }
-      if (npairs > 0) oz_block(oz, data, npairs, &w);
+      if (npairs > 0) oz_block(oz, data, N, 1, npairs, 0, &w);
     }
     free(base);
+    free(ls);
   }
   return fail ? MDFT_ERR_NOMEM : MDFT_OK;
 }

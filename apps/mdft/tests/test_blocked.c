@@ -1,9 +1,12 @@
 /* The fast paths against their references: the blocked angular transforms
  * (MDFT_PB points at once) against the per-point ones, the blocked OZ apply
- * (+-q pairs, rotation tables shared through d(pi - theta)) against the one-q-at-a-time
- * apply, for mmax 0..6 / 0..5, symmetry orders 1..3, odd and even non-cubic grids,
- * real and complex c(q), all to 1e-12 of the largest value; and the branch-free log
- * against libm's to 2 ulp (normal, subnormal, around the sqrt 2 switch). */
+ * (+-q pairs, rotation tables shared through d(pi - theta), half the rotations through
+ * the reality of the density and d^n_{-mu,-khi} = (-1)^(mu-khi) d^n_{mu khi}) against the
+ * one-q-at-a-time apply on random fields with that reality, for mmax 0..6 / 0..5,
+ * symmetry orders 1..3, odd and even non-cubic grids, real and complex c(q), all to
+ * 1e-12 of the largest value; that the solver's fields (projections of a real f, then
+ * the FFT) have that reality to rounding; and the branch-free log against libm's to
+ * 2 ulp (normal, subnormal, around the sqrt 2 switch). */
 #include <complex.h>
 #include <float.h>
 #include <string.h>
@@ -106,6 +109,81 @@ static void fill_cq(mdft_cq *cq, int mmax, int mrso, int complex_values) {
   }
 }
 
+/* the reality of fields made from a real f(r, Omega): A^m_{-mu,0}(-q) = (-1)^mu conj A^m_{mu,0}(q)
+ * (mu' = 0: the projections at -q are not independent; mu' > 0 ones are) */
+static void set_reality(const mdft_proj *p, const mdft_grid *g, double complex *d) {
+  const int64_t N = g->ntot, *n = g->n;
+  for (int64_t q = 0; q < p->np; q++) {
+    if (p->pmup[q] != 0 || p->pmu[q] < 0) continue;
+    const int mu = p->pmu[q];
+    const int64_t qm = mdft_proj_p(p, p->pm[q], -mu, 0);
+    const double sg = (mu & 1) ? -1 : 1;
+    for (int64_t r = 0; r < N; r++) {
+      const int64_t ix = r / (n[1] * n[2]), iy = (r / n[2]) % n[1], iz = r % n[2];
+      const int64_t mr = (mdft_grid_neg(ix, n[0]) * n[1] + mdft_grid_neg(iy, n[1])) * n[2] + mdft_grid_neg(iz, n[2]);
+      if (mu == 0 && mr < r) continue;
+      if (mu == 0 && mr == r) d[q * N + r] = creal(d[q * N + r]);
+      d[qm * N + mr] = sg * conj(d[q * N + r]);
+    }
+  }
+}
+
+static double reality_error(const mdft_proj *p, const mdft_grid *g, const double complex *d, double *maxv) {
+  const int64_t N = g->ntot, *n = g->n;
+  double e = 0;
+  *maxv = 0;
+  for (int64_t q = 0; q < p->np; q++) {
+    for (int64_t r = 0; r < N; r++) *maxv = fmax(*maxv, cabs(d[q * N + r]));
+    if (p->pmup[q] != 0) continue;
+    const int mu = p->pmu[q];
+    const int64_t qm = mdft_proj_p(p, p->pm[q], -mu, 0);
+    for (int64_t r = 0; r < N; r++) {
+      const int64_t ix = r / (n[1] * n[2]), iy = (r / n[2]) % n[1], iz = r % n[2];
+      const int64_t mr = (mdft_grid_neg(ix, n[0]) * n[1] + mdft_grid_neg(iy, n[1])) * n[2] + mdft_grid_neg(iz, n[2]);
+      e = fmax(e, cabs(d[qm * N + mr] - ((mu & 1) ? -1 : 1) * conj(d[q * N + r])));
+    }
+  }
+  return e;
+}
+
+/* the solver's OZ input (blocked forward transform of a real f, then the batched FFT) has
+ * the reality the blocked OZ apply relies on */
+static void check_reality(void) {
+  for (int mrso = 1; mrso <= 2; mrso++)
+    for (int mmax = 1; mmax <= 4; mmax++) {
+      mdft_error err = {0, ""};
+      mdft_grid g;
+      mdft_angles a;
+      mdft_wigner wg;
+      mdft_proj p;
+      mdft_fft ft;
+      const int64_t n[3] = {6, 5, 4};
+      double len[3] = {7, 9.5, 8};
+      OK(mdft_grid_init(&g, n, len, &err));
+      OK(mdft_angles_init(&a, mmax, mrso, &err));
+      OK(mdft_wigner_init(&wg, mmax, &err));
+      OK(mdft_proj_init(&p, &a, &wg, &err));
+      const int64_t N = g.ntot, no = a.no, B = MDFT_PB;
+      double complex *d = fftw_malloc(sizeof(double complex) * (size_t)(N * p.np));
+      double *f = malloc(sizeof(double) * (size_t)(no * B));
+      double *bw = aligned_alloc(64, sizeof(double) * (size_t)((mdft_proj_block_work(&p) + 7) / 8 * 8));
+      OK(mdft_fft_init(&ft, &g, p.np, d, 1, &err));
+      for (int64_t r0 = 0; r0 < N; r0 += B) {
+        const int64_t nb = N - r0 < B ? N - r0 : B;
+        for (int64_t i = 0; i < no * B; i++) f[i] = urand() - 0.5;
+        mdft_proj_forward_block(&p, nb, f, d + r0, N, bw);
+      }
+      fftw_execute(ft.fwd);
+      double maxv, e = reality_error(&p, &g, d, &maxv);
+      CHECK(maxv > 0 && e <= 1e-13 * maxv, "reality of the OZ input: mmax %d mrso %d: %.3e of %.3e", mmax, mrso, e, maxv);
+      mdft_fft_free(&ft);
+      fftw_free(d); free(f); free(bw);
+      mdft_proj_free(&p);
+      mdft_wigner_free(&wg);
+      mdft_angles_free(&a);
+    }
+}
+
 static void check_oz(void) {
   /* the last two hold full blocks of one row (q up, -q down: the contiguous path) */
   const int64_t dims[][3] = {{6, 8, 7}, {9, 6, 8}, {5, 5, 5}, {8, 8, 8}, {3, 4, 70}, {4, 3, 67}};
@@ -130,6 +208,9 @@ static void check_oz(void) {
         const int64_t N = g.ntot, sz = N * p.np;
         double complex *d1 = malloc(sizeof(double complex) * (size_t)sz), *d2 = malloc(sizeof(double complex) * (size_t)sz);
         for (int64_t i = 0; i < sz; i++) d1[i] = (urand() - 0.5) + I * (urand() - 0.5);
+        set_reality(&p, &g, d1);
+        double maxv0, e0 = reality_error(&p, &g, d1, &maxv0);
+        CHECK(e0 == 0, "set_reality left %.3e", e0);
         memcpy(d2, d1, sizeof(double complex) * (size_t)sz);
         OK(mdft_oz_apply_ref(&oz, d1));
         OK(mdft_oz_apply(&oz, d2));
@@ -149,6 +230,7 @@ static void check_oz(void) {
 int main(void) {
   check_log();
   check_projections();
+  check_reality();
   check_oz();
   if (!t_failures) printf("blocked: all checks passed\n");
   return t_failures ? 1 : 0;
