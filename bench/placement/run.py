@@ -193,7 +193,9 @@ def run_idle(ranks: int, placement: str) -> dict:
     return {"ranks": ranks, "placement": placement, "analysed": len(steps), "from_publish_ms": rep["from_publish_ms"],
             "breakdown_ms": rep["breakdown_ms"], "blocks": rep["blocks"], "local_steps": rep["local_steps"],
             "kernel_ms": rep["kernel_ms"], "bytes_per_step_median": rep.get("step_bytes_median"),
-            "from_publish_steady_ms": rep.get("from_publish_steady_ms"), "errors": rep["errors"][:3]}
+            "from_publish_steady_ms": rep.get("from_publish_steady_ms"),
+            "from_publish_max_ms": rep.get("from_publish_max_ms"), "latency_ms": rep.get("latency_ms"),
+            "errors": rep["errors"][:3]}
 
 
 def snapshot_kokkos() -> None:
@@ -365,7 +367,7 @@ def report(doc: dict) -> str:
                   "step (the ranks take no CPU), 1024x1024 f64, the heat2d workload every 10 steps: what situ's "
                   "analytics path costs per step when the solver does not compete for the 2 cores. "
                   "Time to result from the step's publication by the scheduler (all ranks' blocks registered).", "",
-                  "| ranks | placement | bytes / step (median) | time to result ms (median; second half of the run) | "
+                  "| ranks | placement | bytes / step (median) | time to result ms (median; second half of the run; max) | "
                   "queued / fetch / compute ms | blocks in-process / raw | combine in the session |",
                   "|---|---|---|---|---|---|---|"]
         for r in doc["idle"]:
@@ -374,7 +376,8 @@ def report(doc: dict) -> str:
                 continue
             bd = r["breakdown_ms"]
             lines.append(f"| {r['ranks']} | {r['placement']} | {r['bytes_per_step_median'] or 0:,.0f} | "
-                         f"{r['from_publish_ms']:.1f}; {r.get('from_publish_steady_ms') or 0:.1f} | {bd['queued']:.1f} / {bd['fetch']:.1f} / {bd['compute']:.1f} | "
+                         f"{r['from_publish_ms']:.1f}; {r.get('from_publish_steady_ms') or 0:.1f}; "
+                         f"{r.get('from_publish_max_ms') or float('nan'):.0f} | {bd['queued']:.1f} / {bd['fetch']:.1f} / {bd['compute']:.1f} | "
                          f"{r['blocks']['in_process']} / {r['blocks']['raw']} | {r['local_steps']} of {r['analysed']} steps |")
     return "\n".join(lines) + "\n"
 

@@ -44,6 +44,8 @@ json.dump({"done": done, "values": values, "bytes_received": s.bytes_received, "
            "kernel_ms": float(np.median(d.measured_kernel_s) * 1e3) if d and d.measured_kernel_s else None,
            "from_publish_ms": float(np.median(a.latency) * 1e3) if a.latency else None,
            "from_publish_steady_ms": float(np.median(a.latency[len(a.latency) // 2:]) * 1e3) if a.latency else None,
+           "from_publish_max_ms": float(np.max(a.latency) * 1e3) if a.latency else None,
+           "latency_ms": [round(x * 1e3, 2) for x in a.latency],
            "breakdown_ms": dict(zip(("queued", "graph", "fetch", "compute"),
                                     (float(x) for x in (np.median(timing, axis=0) * 1e3 if len(timing) else [0] * 4)))),
            "errors": s.errors + a.errors, "dropped": s.dropped_steps, "lost": s.lost_steps, "explain": text},
