@@ -392,6 +392,10 @@ typedef struct {
   double qx[VL], qy[VL], qz[VL];
   int64_t self[VL], part[VL];
   int nyq; /* lane at the Nyquist plane of a contiguous block, or -1 */
+  /* prefetches of the next staged row pair, issued a few at a time through the block
+   * (a burst would stall on the miss buffers): rows pfr[0..npf), lines of pfl, cursor pfc */
+  const char **pfr;
+  int64_t npf, pfl, pfc;
 } ozblk;
 
 static void *blk_alloc(const mdft_oz *oz, ozblk *w) {
@@ -487,6 +491,11 @@ static inline void st_m(double *dst, const ozblk *w, int run, int64_t npairs, co
   for (int64_t b = 0; b < npairs; b++) { dst[2 * w->part[b]] = (*re)[b]; dst[2 * w->part[b] + 1] = (*im)[b]; }
 }
 
+static inline void pf_some(ozblk *w, int64_t k) {
+  for (; k > 0 && w->pfc < w->npf * w->pfl; k--, w->pfc++)
+    __builtin_prefetch(w->pfr[w->pfc / w->pfl] + 64 * (w->pfc % w->pfl), 1, 2);
+}
+
 /* out[j][b] = in[b][j], j, b < VL */
 static inline void tr_vl(const ozv *in, ozv *out) {
 #if OZ_RUNS
@@ -532,6 +541,8 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     ld_q(src, w, run, &aq[2 * p], &aq[2 * p + 1]);
     if (z->ldm[p]) ld_m(src, w, run, &am[2 * p], &am[2 * p + 1]);
   }
+  const int64_t pfk = (w->npf * w->pfl + 7) / 8; /* prefetches per step, 8 steps */
+  pf_some(w, pfk);
   /* geometry: cos theta, exp(i phi), kernel interpolation point */
   ozv x, tq;
   const double *krow[VL];
@@ -555,6 +566,7 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     w->ec[mu] = c * c1 - s * s1;
     w->es[mu] = s * c1 + c * s1;
   }
+  pf_some(w, pfk);
   /* Wigner d^n_{mu khi}(theta_q): powers of cos, sin(theta/2) times Jacobi polynomials,
    * combined into the C and S tables */
   {
@@ -576,6 +588,7 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
   }
   for (int64_t e = 0; e < z->ncs; e++)
     w->tab[e] = z->cc[2 * e] * w->t[z->cu[2 * e]] + z->cc[2 * e + 1] * w->t[z->cu[2 * e + 1]];
+  pf_some(w, pfk);
   /* kernel values at each |q| (linear interpolation; at q = 0 only the isotropic part) */
   const int kr = z->kreal;
   const int64_t ncol = nk * (kr ? 1 : 2), ncolp = z->ncolp;
@@ -598,6 +611,7 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
   for (int n = 0; n <= mmax; n++) {
     const int nb = n / mrso;
     const ozv *C = w->tab + tc_ofs(n), *S = w->tab + z->ncsc + ts_ofs(n);
+    pf_some(w, pfk / 2);
     for (int f = 0; f < 2; f++)
       for (int bb = f; bb <= nb; bb++) {
         const ozv *src = f ? am : aq;
@@ -655,29 +669,34 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
       }
     }
   }
+  pf_some(w, pfk);
   /* the khi-diagonal coupling, one output slot (mu' >= 0) at a time, both frames */
   for (int n = 0; n <= mmax; n++)
     for (int bb = 0; bb <= n / mrso; bb++)
       for (int khi = -n; khi <= n; khi++) {
         const int64_t s = z->so[n] + bb * (2 * n + 1) + khi;
         ozv sqr = x - x, sqi = sqr, smr = sqr, smi = sqr;
-        for (int64_t e = z->kstart[s]; e < z->kstart[s + 1]; e++) {
-          const int64_t in = 2 * z->kin[e];
-          const ozv ar = w->rq[in], ai = w->rq[in + 1], br = w->rm[in], bi = w->rm[in + 1];
-          if (kr) {
+        const int64_t e0 = z->kstart[s], e1 = z->kstart[s + 1];
+        if (kr)
+          for (int64_t e = e0; e < e1; e++) {
+            const int64_t in = 2 * z->kin[e];
             const ozv k = w->k[e];
-            sqr += k * ar; sqi += k * ai; smr += k * br; smi += k * bi;
-          } else {
+            sqr += k * w->rq[in]; sqi += k * w->rq[in + 1]; smr += k * w->rm[in]; smi += k * w->rm[in + 1];
+          }
+        else
+          for (int64_t e = e0; e < e1; e++) {
+            const int64_t in = 2 * z->kin[e];
+            const ozv ar = w->rq[in], ai = w->rq[in + 1], br = w->rm[in], bi = w->rm[in + 1];
             const ozv k = w->k[2 * e], ki = w->k[2 * e + 1];
             sqr += k * ar - ki * ai; sqi += k * ai + ki * ar;
             smr += k * br - ki * bi; smi += k * bi + ki * br;
           }
-        }
         w->gq[2 * s] = sqr; w->gq[2 * s + 1] = sqi;
         w->gm[2 * s] = smr; w->gm[2 * s + 1] = smi;
       }
   /* back to the lab frame (mu' >= 0), times exp(i mu phi)/N, into aq and am */
   for (int m = 0; m <= mmax; m++) {
+    pf_some(w, pfk / 2);
     const ozv *C = w->tab + tc_ofs(m), *S = w->tab + z->ncsc + ts_ofs(m);
     for (int bb = 0; bb <= m / mrso; bb++)
       for (int f = 0; f < 2; f++) {
@@ -719,6 +738,7 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
         }
       }
   }
+  pf_some(w, w->npf * w->pfl); /* the rest */
   if (w->nyq >= 0) /* the Nyquist plane has no consistent +-q pairing: dropped */
     for (int64_t p = 0; p < 2 * np; p++) aq[p][w->nyq] = am[p][w->nyq] = 0;
   /* -q first (at q = 0 both are the same point and q's value stands) */
@@ -756,13 +776,15 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
     ozblk w;
     void *base = blk_alloc(oz, &w);
     double complex *ls = stage ? aligned_alloc(64, sizeof(double complex) * (size_t)((2 * nz * np + 3) / 4 * 4)) : NULL;
-    if (!base || (stage && !ls)) {
+    const char **pfr = malloc(sizeof(char *) * (size_t)(2 * np));
+    w.pfr = pfr; w.npf = w.pfc = 0; w.pfl = 1;
+    if (!base || !pfr || (stage && !ls)) {
 #pragma omp atomic write
       fail = 1;
     }
 #pragma omp for schedule(static)
     for (int64_t row = 0; row < nrow; row++) {
-      if (!base || (stage && !ls)) continue;
+      if (!base || !pfr || (stage && !ls)) continue;
       const int64_t ix = row / ny, iy = row % ny, mx = mdft_grid_neg(ix, nx), my = mdft_grid_neg(iy, ny);
       const int64_t R = ix * ny + iy, Rm = mx * ny + my;
       if (Rm < R) continue; /* handled with its partner row */
@@ -782,9 +804,11 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
           if (z->ldm[p]) memcpy(ls + (2 * p + 1) * nz, data + p * N + Rm * nz, sizeof(double complex) * (size_t)nz);
         }
         for (int64_t k = 0; k < nblk; k++, iz += VL) {
-          for (int64_t p = k * np / nblk; p < (k + 1) * np / nblk; p++) { /* a share of the next pair */
-            const double *a = (const double *)(data + p * N + R2 * nz), *b = (const double *)(data + p * N + Rm2 * nz);
-            for (int64_t l = 0; l < 2 * nz; l += 8) { OZ_PF(a, l); OZ_PF(b, l); }
+          w.npf = w.pfc = 0; /* a share of the next pair, prefetched through the block */
+          w.pfl = (int64_t)((sizeof(double complex) * (size_t)nz + 63) / 64);
+          for (int64_t p = k * np / nblk; p < (k + 1) * np / nblk; p++) {
+            w.pfr[w.npf++] = (const char *)(data + p * N + R2 * nz);
+            w.pfr[w.npf++] = (const char *)(data + p * N + Rm2 * nz);
           }
           w.nyq = -1;
           for (int b = 0; b < VL; b++) {
@@ -805,6 +829,7 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
           npairs++;
         }
         w.nyq = -1;
+        w.npf = 0;
         if (npairs > 0) oz_block(oz, ls, 2 * nz, 0, npairs, 0, &w);
         for (int64_t p = 0; p < np; p++) {
           memcpy(data + p * N + R * nz, ls + 2 * p * nz, sizeof(double complex) * (size_t)nz);
@@ -813,6 +838,7 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
         continue;
       }
       w.nyq = -1;
+      w.npf = 0;
       for (; iz < nz; iz++) {
         const int64_t mz = mdft_grid_neg(iz, nz), r = R * nz + iz, mr = Rm * nz + mz;
         if (mr < r) continue;
@@ -831,6 +857,7 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
     }
     free(base);
     free(ls);
+    free(pfr);
   }
   return fail ? MDFT_ERR_NOMEM : MDFT_OK;
 }

@@ -190,19 +190,32 @@ MDFT_VECTOR void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const d
   const int64_t nmu = 2 * mmax + 1;
   double *restrict f1 = work;                      /* (i,j,ia) x {re,im} x PB */
   double *restrict f2 = f1 + nt * nph * na * 2 * PB; /* (i,mu,ia) x {re,im} x PB */
-  /* psi: f1 = <f e^{i mu' psi}>_psi */
+  /* psi: f1 = <f e^{i mu' psi}>_psi; the psi nodes 2 pi k / (npsi mrso) pair as k, npsi - k
+   * (mu' psi: same cosines, opposite sines; npsi is odd, node 0 has sine 0), so the sums
+   * run over the pairs' sums and differences */
+  const int64_t kh = nps / 2;
+  double *restrict ps = f2 + nt * nmu * na * 2 * PB; /* per pair: sum, diff */
   for (int64_t ij = 0; ij < nt * nph; ij++) {
     const double *fk = f + ij * nps * PB;
+    for (int64_t k = 1; k <= kh; k++) {
+      const double *a = fk + k * PB, *c = fk + (nps - k) * PB;
+      double *restrict o = ps + (k - 1) * 2 * PB;
+      LANES { o[b] = a[b] + c[b]; o[PB + b] = a[b] - c[b]; }
+    }
     for (int64_t ia = 0; ia < na; ia++) {
       double *restrict re = f1 + (ij * na + ia) * 2 * PB, *restrict im = re + PB;
-      LANES re[b] = im[b] = 0;
-      for (int64_t k = 0; k < nps; k++) {
+      const double c0 = p->fpsi[ia * 2];
+      double sr[PB], si[PB];
+      LANES { sr[b] = c0 * fk[b]; si[b] = 0; }
+      for (int64_t k = 1; k <= kh; k++) {
         const double c = p->fpsi[(k * na + ia) * 2], s = p->fpsi[(k * na + ia) * 2 + 1];
+        const double *o = ps + (k - 1) * 2 * PB;
         LANES {
-          re[b] += c * fk[k * PB + b];
-          im[b] += s * fk[k * PB + b];
+          sr[b] += c * o[b];
+          si[b] += s * o[PB + b];
         }
       }
+      LANES { re[b] = sr[b]; im[b] = si[b]; }
     }
   }
   /* phi: f2[mu] = <f1 e^{i mu phi}>_phi, mu and -mu from the same four sums; the phi
@@ -360,18 +373,23 @@ MDFT_VECTOR void mdft_proj_backward_block(const mdft_proj *p, int64_t nb, const 
         }
       }
     }
-  /* psi: f = Re g1[0] + 2 sum_{mu'>0} Re(g1[mu'] e^{-i mu' psi}) */
+  /* psi: f = Re g1[0] + 2 sum_{mu'>0} Re(g1[mu'] e^{-i mu' psi}); the nodes k, npsi - k
+   * share the cosine sums and take the sine sums with opposite signs */
   for (int64_t ij = 0; ij < nt * nph; ij++)
-    for (int64_t k = 0; k < nps; k++) {
-      double acc[PB];
+    for (int64_t k = 0; k <= nps / 2; k++) {
+      double cs[PB], sn[PB];
       const double *g0 = g1 + ij * na * 2 * PB, c0 = p->bpsi[k * na * 2];
-      LANES acc[b] = g0[b] * c0;
+      LANES { cs[b] = g0[b] * c0; sn[b] = 0; }
       for (int64_t ia = 1; ia < na; ia++) {
         const double c = p->bpsi[(k * na + ia) * 2], s = p->bpsi[(k * na + ia) * 2 + 1];
         const double *sre = g1 + (ij * na + ia) * 2 * PB, *sim = sre + PB;
-        LANES acc[b] += sre[b] * c + sim[b] * s;
+        LANES { cs[b] += sre[b] * c; sn[b] += sim[b] * s; }
       }
       double *restrict fo = f + (ij * nps + k) * PB;
-      LANES fo[b] = acc[b];
+      LANES fo[b] = cs[b] + sn[b];
+      if (k) {
+        double *restrict fm = f + (ij * nps + nps - k) * PB;
+        LANES fm[b] = cs[b] - sn[b];
+      }
     }
 }
