@@ -52,6 +52,7 @@ class Analysis:
         self.errors: list[str] = []
         self.kernel_prev: list[float] | None = None  # ranks' cumulative kernel seconds
         self._token = uuid.uuid4().hex[:12]  # keys of this session's raw-stage tasks
+        self._nthreads: dict[str, int] = {}
 
     def then(self, fn: Callable) -> Callable:
         """Decorator: ``fn(step, value)`` with each step's computed results.
@@ -153,16 +154,20 @@ class Analysis:
                         logger.warning("situ: analysis %s skips step %s: %s", self.name, step, e)
                         return False
         if lp is not None and raws:
-            # Some blocks came raw: their per-block tasks run where they live, one task
-            # per worker, and the session combines as for all-in-process steps. (The
-            # step's whole graph on the cluster took 0.5-2 s at 16 ranks on 2 cores, and
-            # every later step waited behind it.)
+            # Some (or, placed raw, all) blocks came raw: their per-block tasks run where
+            # they live, one task per worker thread, and the session combines as for
+            # all-in-process steps. (The step's whole graph on the cluster took 0.5-2 s
+            # at 16 ranks on 2 cores, and every later step waited behind it.)
             where = msg.get("where", {})
-            groups: dict = {}
+            per_worker: dict = {}
             for name, rank, fut in raws:
-                groups.setdefault(where.get(str(rank)), []).append((name, rank, fut))
+                per_worker.setdefault(where.get(str(rank)), []).append((name, rank, fut))
+            groups = []   # one task per worker thread that holds raw blocks
+            for w, items in per_worker.items():
+                k = max(1, min(len(items), self._threads(client, w)))
+                groups += [(w, items[j::k]) for j in range(k)]
             rfuts = []
-            for i, (w, items) in enumerate(groups.items()):
+            for i, (w, items) in enumerate(groups):
                 stages = [(lp.raw[(n, r)].ident, lp.raw[(n, r)].blob) for n, r, _ in items]
                 f = client.submit(run_raw_stages, stages, *[fu for _, _, fu in items],
                                   key=f"situ-raw-stage-{self.id}-{step}-{i}-{self._token}", pure=False,
@@ -262,11 +267,25 @@ class Analysis:
         for h in self.handlers:
             h(step, value)
 
+    def _threads(self, client: Any, worker: str | None) -> int:
+        """Threads of a worker (asked of the scheduler once, again for a new worker)."""
+        if worker is None:
+            return 1
+        if worker not in self._nthreads:
+            try:
+                self._nthreads = dict(client.nthreads())
+            except Exception:
+                logger.debug("situ: cannot ask the workers' threads", exc_info=True)
+            self._nthreads.setdefault(worker, 1)
+        return int(self._nthreads[worker])
+
     def _local_plan(self) -> LocalPlan | None:
-        """The graph for steps whose every block ran in-process, when their results are
-        small enough to combine in the session (``Model.local_combine_bytes``)."""
+        """The combine/aggregate graph run in the session, when every block has a
+        per-block stage and their results are small (``Model.local_combine_bytes``):
+        for every placement, as the blocks that come raw run their stage on the
+        workers (``RawStage``)."""
         t = self.template
-        if not self.in_process or t is None or self.model.local_combine_bytes <= 0 or \
+        if t is None or self.model.local_combine_bytes <= 0 or \
                 sum(st.bytes_out for st in t.stages.values()) > self.model.local_combine_bytes:
             return None
         if self._local is None or self._local[0] is not t:

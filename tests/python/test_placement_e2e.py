@@ -41,8 +41,10 @@ def test_placed_results_equal_unplaced(served, nranks, dtype, decomp):
     assert a.in_process and not b.in_process, a.explain()
     assert not a.errors and not b.errors, a.errors + b.errors
     assert a.blocks["in_process"] > 0, a.explain()   # the kernels really ran in the ranks
-    # every step combined in the session, also those with raw blocks (kernels compiling)
-    assert a.local_steps == a.steps, a.explain()
+    # every step combined in the session, also those with raw blocks (kernels compiling),
+    # and those of the analysis placed raw (its per-block tasks on the workers)
+    assert a.local_steps == a.steps and b.local_steps == b.steps, a.explain() + b.explain()
+    assert b.blocks["in_process"] == 0
     steps = sorted(placed)
     assert steps == sorted(raw) and len(steps) >= STEPS // 2 - 2
     rtol = 1e-5 if dtype == "f32" else 1e-12
