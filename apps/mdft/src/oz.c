@@ -388,7 +388,7 @@ typedef struct {
   ozv *k;            /* kernel columns */
   ozv *ec, *es;      /* cos, sin(mu phi), mu = 0..mmax */
   ozv *cp, *sp;      /* cos^i, sin^i (theta/2), i = 0..2mmax */
-  ozv *er, *ei, *or, *oi, *ur, *ui, *vr, *vi; /* mmax + 1 each */
+  ozv *tmp;          /* 4 (mmax + 1): the rotations' scratch beyond OZ_NMAX */
   double qx[VL], qy[VL], qz[VL];
   int64_t self[VL], part[VL];
   int nyq; /* lane at the Nyquist plane of a contiguous block, or -1 */
@@ -413,8 +413,7 @@ static void *blk_alloc(const mdft_oz *oz, ozblk *w) {
   w->k = c; c += z->ncolp;
   w->ec = c; c += m1; w->es = c; c += m1;
   w->cp = c; c += 2 * m1 - 1; w->sp = c; c += 2 * m1 - 1;
-  ozv **tmp[] = {&w->er, &w->ei, &w->or, &w->oi, &w->ur, &w->ui, &w->vr, &w->vi};
-  for (int i = 0; i < 8; i++) { *tmp[i] = c; c += m1; }
+  w->tmp = c; c += 4 * m1;
   return base;
 }
 
@@ -519,6 +518,105 @@ static inline void tr_vl(const ozv *in, ozv *out) {
 #endif
 }
 
+/* One rotation into the q frame, order n, one nu, one point (f = 0: q, 1: -q; src: its
+ * stored values, sp: slot -> stored projection, s0: slot of (n, 0, nu)): E, O of
+ * A_mu exp(-i mu phi), then R_khi, (-1)^khi R_{-khi} = sum E C +- sum O S, into dst as
+ * A'_khi = R_khi at q, A'_{-khi} = (-1)^n R_khi at -q. t: 4 (n + 1) vectors of scratch.
+ * Inlined with a constant n (oz_rot_fwd below), every loop unrolls and t stays in registers. */
+static inline __attribute__((always_inline)) void rot_fwd(const int n, const int f, const ozv *restrict src,
+                                                          const int64_t *restrict sp, int64_t s0, const ozv *restrict ec,
+                                                          const ozv *restrict es, const ozv *restrict C,
+                                                          const ozv *restrict S, ozv *restrict dst, ozv *restrict t) {
+  ozv *er = t, *ei = t + (n + 1), *or = t + 2 * (n + 1), *oi = t + 3 * (n + 1);
+  for (int mu = 0; mu <= n; mu++) {
+    const int64_t pp = sp[s0 + mu];
+    const ozv c = ec[mu], s = es[mu], ar = src[2 * pp], ai = src[2 * pp + 1];
+    const ozv tr = ar * c + ai * s, ti = ai * c - ar * s;
+    if (mu == 0) { er[0] = tr; ei[0] = ti; continue; }
+    const int64_t pm = sp[s0 - mu];
+    const ozv br = src[2 * pm], bi = src[2 * pm + 1];
+    const ozv sr = br * c - bi * s, si = bi * c + br * s;
+    if (mu & 1) { er[mu] = tr - sr; ei[mu] = ti - si; or[mu] = tr + sr; oi[mu] = ti + si; }
+    else { er[mu] = tr + sr; ei[mu] = ti + si; or[mu] = tr - sr; oi[mu] = ti - si; }
+  }
+  const double sn = f && (n & 1) ? -1 : 1;
+  const int dir = f ? -1 : 1;
+  for (int khi = 0; khi <= n; khi++) {
+    ozv ur = er[0] * C[khi], ui = ei[0] * C[khi];
+    for (int mu = 1; mu <= n; mu++) {
+      const ozv d = C[mu * (n + 1) + khi];
+      ur += er[mu] * d; ui += ei[mu] * d;
+    }
+    if (khi == 0) { dst[2 * s0] = sn * ur; dst[2 * s0 + 1] = sn * ui; continue; }
+    ozv vr = or[1] * S[khi - 1], vi = oi[1] * S[khi - 1];
+    for (int mu = 2; mu <= n; mu++) {
+      const ozv d = S[(mu - 1) * n + khi - 1];
+      vr += or[mu] * d; vi += oi[mu] * d;
+    }
+    const double sk = (khi & 1) ? -sn : sn;
+    const int64_t a = s0 + dir * khi, b = s0 - dir * khi;
+    dst[2 * a] = sn * (ur + vr); dst[2 * a + 1] = sn * (ui + vi);
+    dst[2 * b] = sk * (ur - vr); dst[2 * b + 1] = sk * (ui - vi);
+  }
+}
+
+/* One rotation back to the lab frame, order m, one mu' >= 0, one point: G_khi = g[s0 + khi]
+ * at q, (-1)^m g[s0 - khi] at -q (the (-1)^m in sc); H+-_khi = G_khi +- (-1)^khi G_{-khi};
+ * X_mu, Y_mu = sum H+ C, sum H- S; out_mu = X + Y, out_{-mu} = (-1)^mu (X - Y), times
+ * exp(i mu phi) sc, into dst at the stored projections. t: 4 (m + 1) vectors. */
+static inline __attribute__((always_inline)) void rot_back(const int m, const int f, const ozv *restrict g, int64_t s0,
+                                                           double sc, const int64_t *restrict sp,
+                                                           const ozv *restrict ec, const ozv *restrict es,
+                                                           const ozv *restrict C, const ozv *restrict S,
+                                                           ozv *restrict dst, ozv *restrict t) {
+  ozv *er = t, *ei = t + (m + 1), *or = t + 2 * (m + 1), *oi = t + 3 * (m + 1);
+  const int dir = f ? -1 : 1;
+  er[0] = g[2 * s0]; ei[0] = g[2 * s0 + 1];
+  for (int khi = 1; khi <= m; khi++) {
+    const int64_t a = 2 * (s0 + dir * khi), b = 2 * (s0 - dir * khi);
+    if (khi & 1) {
+      er[khi] = g[a] - g[b]; ei[khi] = g[a + 1] - g[b + 1];
+      or[khi] = g[a] + g[b]; oi[khi] = g[a + 1] + g[b + 1];
+    } else {
+      er[khi] = g[a] + g[b]; ei[khi] = g[a + 1] + g[b + 1];
+      or[khi] = g[a] - g[b]; oi[khi] = g[a + 1] - g[b + 1];
+    }
+  }
+  for (int mu = 0; mu <= m; mu++) {
+    const ozv *cr = C + mu * (m + 1);
+    ozv xr = er[0] * cr[0], xi = ei[0] * cr[0];
+    for (int khi = 1; khi <= m; khi++) { xr += er[khi] * cr[khi]; xi += ei[khi] * cr[khi]; }
+    const ozv c = sc * ec[mu], s = sc * es[mu];
+    const int64_t pp = sp[s0 + mu];
+    if (mu == 0) {
+      dst[2 * pp] = xr * c - xi * s; dst[2 * pp + 1] = xi * c + xr * s;
+      continue;
+    }
+    const ozv *srow = S + (mu - 1) * m - 1;
+    ozv yr = or[1] * srow[1], yi = oi[1] * srow[1];
+    for (int khi = 2; khi <= m; khi++) { yr += or[khi] * srow[khi]; yi += oi[khi] * srow[khi]; }
+    const ozv pr_ = xr + yr, pi_ = xi + yi;
+    dst[2 * pp] = pr_ * c - pi_ * s; dst[2 * pp + 1] = pi_ * c + pr_ * s;
+    const ozv mr_ = (mu & 1) ? yr - xr : xr - yr, mi_ = (mu & 1) ? yi - xi : xi - yi;
+    const int64_t pm = sp[s0 - mu];
+    dst[2 * pm] = mr_ * c + mi_ * s; dst[2 * pm + 1] = mi_ * c - mr_ * s;
+  }
+}
+
+/* the rotations with n known at compile time up to OZ_NMAX (scratch in registers), else generic */
+#define OZ_NMAX 6
+#define OZ_CASES(F, n, ...)                                                                      \
+  switch (n) {                                                                                     \
+  case 0: { ozv t_[4]; F(0, __VA_ARGS__, t_); } break;                                            \
+  case 1: { ozv t_[8]; F(1, __VA_ARGS__, t_); } break;                                            \
+  case 2: { ozv t_[12]; F(2, __VA_ARGS__, t_); } break;                                           \
+  case 3: { ozv t_[16]; F(3, __VA_ARGS__, t_); } break;                                           \
+  case 4: { ozv t_[20]; F(4, __VA_ARGS__, t_); } break;                                           \
+  case 5: { ozv t_[24]; F(5, __VA_ARGS__, t_); } break;                                           \
+  case 6: { ozv t_[28]; F(6, __VA_ARGS__, t_); } break;                                           \
+  default: F(n, __VA_ARGS__, w->tmp); break;                                                      \
+  }
+
 /* gamma at the npairs pairs (w->self[b] at q_b, w->part[b] at -q_b; equal only at q = 0)
  * of data (field p at data + p * N: the grid, or a staged row pair with pf = 0) */
 MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_t N, int pf, int64_t npairs,
@@ -606,55 +704,14 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
         for (int64_t c = 0; c < ncol; c++)
           if (!z->kiso[kr ? c : c / 2]) w->k[c][b] = 0;
   /* into the q frame: rotations at q (nu >= 0) and -q (nu > 0), the rest by symmetry (1) */
-  ozv *restrict er = w->er, *restrict ei = w->ei, *restrict or = w->or, *restrict oi = w->oi;
-  ozv *restrict ur = w->ur, *restrict ui = w->ui, *restrict vr = w->vr, *restrict vi = w->vi;
   for (int n = 0; n <= mmax; n++) {
     const int nb = n / mrso;
     const ozv *C = w->tab + tc_ofs(n), *S = w->tab + z->ncsc + ts_ofs(n);
     pf_some(w, pfk / 2);
     for (int f = 0; f < 2; f++)
       for (int bb = f; bb <= nb; bb++) {
-        const ozv *src = f ? am : aq;
         const int64_t s0 = z->so[n] + bb * (2 * n + 1);
-        /* E, O of A_mu exp(-i mu phi) */
-        for (int mu = 0; mu <= n; mu++) {
-          const int64_t pp = z->sp[s0 + mu];
-          const ozv c = w->ec[mu], s = w->es[mu], ar = src[2 * pp], ai = src[2 * pp + 1];
-          const ozv tr = ar * c + ai * s, ti = ai * c - ar * s;
-          if (mu == 0) { er[0] = tr; ei[0] = ti; continue; }
-          const int64_t pm = z->sp[s0 - mu];
-          const ozv br = src[2 * pm], bi = src[2 * pm + 1];
-          const ozv sr = br * c - bi * s, si = bi * c + br * s;
-          if (mu & 1) { er[mu] = tr - sr; ei[mu] = ti - si; or[mu] = tr + sr; oi[mu] = ti + si; }
-          else { er[mu] = tr + sr; ei[mu] = ti + si; or[mu] = tr - sr; oi[mu] = ti - si; }
-        }
-        for (int khi = 0; khi <= n; khi++) {
-          ozv sr = er[0] * C[khi], si = ei[0] * C[khi];
-          for (int mu = 1; mu <= n; mu++) {
-            const ozv d = C[mu * (n + 1) + khi];
-            sr += er[mu] * d; si += ei[mu] * d;
-          }
-          ur[khi] = sr; ui[khi] = si;
-        }
-        for (int khi = 1; khi <= n; khi++) {
-          ozv sr = or[1] * S[khi - 1], si = oi[1] * S[khi - 1];
-          for (int mu = 2; mu <= n; mu++) {
-            const ozv d = S[(mu - 1) * n + khi - 1];
-            sr += or[mu] * d; si += oi[mu] * d;
-          }
-          vr[khi] = sr; vi[khi] = si;
-        }
-        /* q: A'_khi = R_khi; -q: A'_{-khi} = (-1)^n R_khi */
-        const double sn = f && (n & 1) ? -1 : 1;
-        ozv *dst = f ? w->rm : w->rq;
-        const int dir = f ? -1 : 1;
-        dst[2 * s0] = sn * ur[0]; dst[2 * s0 + 1] = sn * ui[0];
-        for (int khi = 1; khi <= n; khi++) {
-          const double sk = (khi & 1) ? -sn : sn;
-          const int64_t sp = s0 + dir * khi, sm = s0 - dir * khi;
-          dst[2 * sp] = sn * (ur[khi] + vr[khi]); dst[2 * sp + 1] = sn * (ui[khi] + vi[khi]);
-          dst[2 * sm] = sk * (ur[khi] - vr[khi]); dst[2 * sm + 1] = sk * (ui[khi] - vi[khi]);
-        }
+        OZ_CASES(rot_fwd, n, f, f ? am : aq, z->sp, s0, w->ec, w->es, C, S, f ? w->rm : w->rq)
       }
     /* A'(-q)_{khi,0} = (-1)^(n+khi) conj A'(q)_{khi,0}; nu < 0 from -nu at the other point */
     for (int bb = -nb; bb <= 0; bb++) {
@@ -700,42 +757,9 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     const ozv *C = w->tab + tc_ofs(m), *S = w->tab + z->ncsc + ts_ofs(m);
     for (int bb = 0; bb <= m / mrso; bb++)
       for (int f = 0; f < 2; f++) {
-        /* G_khi: gamma'(q)_khi, or (-1)^m gamma'(-q)_{-khi}; E, O as H+-_khi = G_khi +- (-1)^khi G_{-khi} */
         const int64_t s0 = z->so[m] + bb * (2 * m + 1);
-        const ozv *g = f ? w->gm : w->gq;
-        const int dir = f ? -1 : 1;
         const double sc = f && (m & 1) ? -invn : invn;
-        er[0] = g[2 * s0]; ei[0] = g[2 * s0 + 1];
-        for (int khi = 1; khi <= m; khi++) {
-          const int64_t sp = 2 * (s0 + dir * khi), sm = 2 * (s0 - dir * khi);
-          if (khi & 1) {
-            er[khi] = g[sp] - g[sm]; ei[khi] = g[sp + 1] - g[sm + 1];
-            or[khi] = g[sp] + g[sm]; oi[khi] = g[sp + 1] + g[sm + 1];
-          } else {
-            er[khi] = g[sp] + g[sm]; ei[khi] = g[sp + 1] + g[sm + 1];
-            or[khi] = g[sp] - g[sm]; oi[khi] = g[sp + 1] - g[sm + 1];
-          }
-        }
-        for (int mu = 0; mu <= m; mu++) {
-          const ozv *cr = C + mu * (m + 1);
-          ozv xr = er[0] * cr[0], xi = ei[0] * cr[0];
-          for (int khi = 1; khi <= m; khi++) { xr += er[khi] * cr[khi]; xi += ei[khi] * cr[khi]; }
-          ozv yr = x - x, yi = yr;
-          if (mu > 0) {
-            const ozv *sr = S + (mu - 1) * m - 1;
-            for (int khi = 1; khi <= m; khi++) { yr += or[khi] * sr[khi]; yi += oi[khi] * sr[khi]; }
-          }
-          /* out_mu = X + Y, out_{-mu} = (-1)^mu (X - Y); times exp(+-i mu phi) sc */
-          ozv *dst = f ? am : aq;
-          const ozv c = sc * w->ec[mu], s = sc * w->es[mu];
-          const ozv pr_ = xr + yr, pi_ = xi + yi;
-          const int64_t pp = z->sp[s0 + mu];
-          dst[2 * pp] = pr_ * c - pi_ * s; dst[2 * pp + 1] = pi_ * c + pr_ * s;
-          if (mu == 0) continue;
-          const ozv mr_ = (mu & 1) ? yr - xr : xr - yr, mi_ = (mu & 1) ? yi - xi : xi - yi;
-          const int64_t pm = z->sp[s0 - mu];
-          dst[2 * pm] = mr_ * c + mi_ * s; dst[2 * pm + 1] = mi_ * c - mr_ * s;
-        }
+        OZ_CASES(rot_back, m, f, f ? w->gm : w->gq, s0, sc, z->sp, w->ec, w->es, C, S, f ? am : aq)
       }
   }
   pf_some(w, w->npf * w->pfl); /* the rest */
