@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 typedef struct {
   int64_t out, in; /* rotated-frame slots: (m, mu'>=0, khi) and (n, nu', khi) */
@@ -227,6 +230,14 @@ typedef int64_t ozvi __attribute__((vector_size(VL * sizeof(int64_t))));
 #else
 #define OZ_RUNS 0
 #endif
+/* the -q rows of the mu' = 0 fields are only written: with SSE2, by streaming stores */
+#ifndef OZ_STREAM
+#if defined(__SSE2__)
+#define OZ_STREAM 1
+#else
+#define OZ_STREAM 0
+#endif
+#endif
 #define OZ_PFD 4 /* prefetch distance of the unstaged blocks, blocks */
 /* prefetch the line holding p[off] for writing, into L2 (software prefetches into L1 for
  * 2 x np streams run out of L1 miss buffers) */
@@ -393,9 +404,9 @@ typedef struct {
   int64_t self[VL], part[VL];
   int nyq; /* lane at the Nyquist plane of a contiguous block, or -1 */
   /* prefetches of the next staged row pair, issued a few at a time through the block
-   * (a burst would stall on the miss buffers): rows pfr[0..npf), lines of pfl, cursor pfc */
+   * (a burst would stall on the miss buffers): rows pfr[0..npf) of pfl lines, at row pfi, line pfc */
   const char **pfr;
-  int64_t npf, pfl, pfc;
+  int64_t npf, pfl, pfi, pfc;
 } ozblk;
 
 static void *blk_alloc(const mdft_oz *oz, ozblk *w) {
@@ -491,8 +502,10 @@ static inline void st_m(double *dst, const ozblk *w, int run, int64_t npairs, co
 }
 
 static inline void pf_some(ozblk *w, int64_t k) {
-  for (; k > 0 && w->pfc < w->npf * w->pfl; k--, w->pfc++)
-    __builtin_prefetch(w->pfr[w->pfc / w->pfl] + 64 * (w->pfc % w->pfl), 1, 2);
+  for (; k > 0 && w->pfi < w->npf; k--) {
+    __builtin_prefetch(w->pfr[w->pfi] + 64 * w->pfc, 1, 2);
+    if (++w->pfc == w->pfl) { w->pfc = 0; w->pfi++; }
+  }
 }
 
 /* out[j][b] = in[b][j], j, b < VL */
@@ -801,7 +814,7 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
     void *base = blk_alloc(oz, &w);
     double complex *ls = stage ? aligned_alloc(64, sizeof(double complex) * (size_t)((2 * nz * np + 3) / 4 * 4)) : NULL;
     const char **pfr = malloc(sizeof(char *) * (size_t)(2 * np));
-    w.pfr = pfr; w.npf = w.pfc = 0; w.pfl = 1;
+    w.pfr = pfr; w.npf = w.pfi = w.pfc = 0; w.pfl = 1;
     if (!base || !pfr || (stage && !ls)) {
 #pragma omp atomic write
       fail = 1;
@@ -828,11 +841,11 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
           if (z->ldm[p]) memcpy(ls + (2 * p + 1) * nz, data + p * N + Rm * nz, sizeof(double complex) * (size_t)nz);
         }
         for (int64_t k = 0; k < nblk; k++, iz += VL) {
-          w.npf = w.pfc = 0; /* a share of the next pair, prefetched through the block */
+          w.npf = w.pfi = w.pfc = 0; /* a share of the next pair, prefetched through the block */
           w.pfl = (int64_t)((sizeof(double complex) * (size_t)nz + 63) / 64);
           for (int64_t p = k * np / nblk; p < (k + 1) * np / nblk; p++) {
             w.pfr[w.npf++] = (const char *)(data + p * N + R2 * nz);
-            w.pfr[w.npf++] = (const char *)(data + p * N + Rm2 * nz);
+            if (!OZ_STREAM || z->ldm[p]) w.pfr[w.npf++] = (const char *)(data + p * N + Rm2 * nz);
           }
           w.nyq = -1;
           for (int b = 0; b < VL; b++) {
@@ -857,6 +870,14 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
         if (npairs > 0) oz_block(oz, ls, 2 * nz, 0, npairs, 0, &w);
         for (int64_t p = 0; p < np; p++) {
           memcpy(data + p * N + R * nz, ls + 2 * p * nz, sizeof(double complex) * (size_t)nz);
+#if OZ_STREAM
+          if (!z->ldm[p]) { /* never read here: written past the caches, without fetching it */
+            double *d = (double *)(data + p * N + Rm * nz);
+            const double *l = (const double *)(ls + (2 * p + 1) * nz);
+            for (int64_t i = 0; i < 2 * nz; i += 2) _mm_stream_pd(d + i, _mm_load_pd(l + i));
+            continue;
+          }
+#endif
           memcpy(data + p * N + Rm * nz, ls + (2 * p + 1) * nz, sizeof(double complex) * (size_t)nz);
         }
         continue;
@@ -882,6 +903,9 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
     free(base);
     free(ls);
     free(pfr);
+#if OZ_STREAM
+    _mm_sfence();
+#endif
   }
   return fail ? MDFT_ERR_NOMEM : MDFT_OK;
 }
