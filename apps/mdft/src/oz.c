@@ -630,10 +630,11 @@ static inline __attribute__((always_inline)) void rot_back(const int m, const in
   default: F(n, __VA_ARGS__, w->tmp); break;                                                      \
   }
 
-/* gamma at the npairs pairs (w->self[b] at q_b, w->part[b] at -q_b; equal only at q = 0)
- * of data (field p at data + p * N: the grid, or a staged row pair with pf = 0) */
-MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_t N, int pf, int64_t npairs,
-                                 int run, ozblk *w) {
+/* gamma at the npairs pairs (w->self[b] at q_b in dq, field p at dq + p * nq_; w->part[b] at
+ * -q_b in dm, field p at dm + p * nm; the same point only at q = 0): the grid, or for -q a
+ * staged row (pf = 0) */
+MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *dq, int64_t nq_, double complex *dm, int64_t nm,
+                                 int pf, int64_t npairs, int run, ozblk *w) {
   const ozfast *z = oz->fast;
   const int mmax = oz->mmax, mrso = oz->mrso;
   const int64_t nk = z->nk, np = z->np, nq = oz->nq;
@@ -647,10 +648,10 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
    * (rows run up in q and down in -q; prefetches never fault) */
   const int64_t ahead = 2 * (w->self[0] + OZ_PFD * VL), behind = 2 * (w->part[VL - 1] - OZ_PFD * VL);
   for (int64_t p = 0; p < np; p++) {
-    const double *src = (const double *)(data + p * N);
-    if (pf) { OZ_PF(src, ahead); OZ_PF(src, ahead + 8); OZ_PF(src, behind); OZ_PF(src, behind + 8); }
-    ld_q(src, w, run, &aq[2 * p], &aq[2 * p + 1]);
-    if (z->ldm[p]) ld_m(src, w, run, &am[2 * p], &am[2 * p + 1]);
+    const double *sq = (const double *)(dq + p * nq_), *sm = (const double *)(dm + p * nm);
+    if (pf) { OZ_PF(sq, ahead); OZ_PF(sq, ahead + 8); OZ_PF(sm, behind); OZ_PF(sm, behind + 8); }
+    ld_q(sq, w, run, &aq[2 * p], &aq[2 * p + 1]);
+    if (z->ldm[p]) ld_m(sm, w, run, &am[2 * p], &am[2 * p + 1]);
   }
   const int64_t pfk = (w->npf * w->pfl + 7) / 8; /* prefetches per step, 8 steps */
   pf_some(w, pfk);
@@ -780,9 +781,8 @@ MDFT_VECTOR static void oz_block(const mdft_oz *oz, double complex *data, int64_
     for (int64_t p = 0; p < 2 * np; p++) aq[p][w->nyq] = am[p][w->nyq] = 0;
   /* -q first (at q = 0 both are the same point and q's value stands) */
   for (int64_t p = 0; p < np; p++) {
-    double *dst = (double *)(data + p * N);
-    st_m(dst, w, run, npairs, &am[2 * p], &am[2 * p + 1]);
-    st_q(dst, w, run, npairs, &aq[2 * p], &aq[2 * p + 1]);
+    st_m((double *)(dm + p * nm), w, run, npairs, &am[2 * p], &am[2 * p + 1]);
+    st_q((double *)(dq + p * nq_), w, run, npairs, &aq[2 * p], &aq[2 * p + 1]);
   }
 }
 
@@ -803,16 +803,16 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
   const ozfast *z = oz->fast;
   const int64_t N = g->ntot, np = oz->proj->np, nx = g->n[0], ny = g->n[1], nz = g->n[2];
   const int64_t nrow = (nx / 2 + 1) * ny; /* rows (ix, iy) with ix <= nx/2 hold every pair */
-  /* rows R != Rm with whole blocks are staged: the row pair of every field copied into
-   * ls (fields 2 nz apart: row R, then row Rm), computed there, copied back, while the
-   * next pair is prefetched (np x 2 streams are too many for the hardware prefetchers) */
+  /* rows R != Rm with whole blocks are staged: the row pairs of every field prefetched a
+   * pair ahead (np x 2 streams are too many for the hardware prefetchers), row Rm (-q,
+   * reversed) copied into ls (fields nz apart), computed there and copied back */
   const int stage = OZ_RUNS && nz >= VL;
   int fail = 0;
 #pragma omp parallel
   {
     ozblk w;
     void *base = blk_alloc(oz, &w);
-    double complex *ls = stage ? aligned_alloc(64, sizeof(double complex) * (size_t)((2 * nz * np + 3) / 4 * 4)) : NULL;
+    double complex *ls = stage ? aligned_alloc(64, sizeof(double complex) * (size_t)((nz * np + 3) / 4 * 4)) : NULL;
     const char **pfr = malloc(sizeof(char *) * (size_t)(2 * np));
     w.pfr = pfr; w.npf = w.pfi = w.pfc = 0; w.pfl = 1;
     if (!base || !pfr || (stage && !ls)) {
@@ -836,10 +836,8 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
       if (stage && Rm != R) {
         const int64_t nr = next_row(g, row, nrow), nblk = nz / VL;
         const int64_t R2 = nr < nrow ? nr : R, Rm2 = nr < nrow ? mdft_grid_neg(nr / ny, nx) * ny + mdft_grid_neg(nr % ny, ny) : Rm;
-        for (int64_t p = 0; p < np; p++) {
-          memcpy(ls + 2 * p * nz, data + p * N + R * nz, sizeof(double complex) * (size_t)nz);
-          if (z->ldm[p]) memcpy(ls + (2 * p + 1) * nz, data + p * N + Rm * nz, sizeof(double complex) * (size_t)nz);
-        }
+        for (int64_t p = 0; p < np; p++)
+          if (z->ldm[p]) memcpy(ls + p * nz, data + p * N + Rm * nz, sizeof(double complex) * (size_t)nz);
         for (int64_t k = 0; k < nblk; k++, iz += VL) {
           w.npf = w.pfi = w.pfc = 0; /* a share of the next pair, prefetched through the block */
           w.pfl = (int64_t)((sizeof(double complex) * (size_t)nz + 63) / 64);
@@ -850,35 +848,34 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
           w.nyq = -1;
           for (int b = 0; b < VL; b++) {
             const int64_t zz = iz + b;
-            w.self[b] = zz; w.part[b] = nz + mdft_grid_neg(zz, nz);
+            w.self[b] = R * nz + zz; w.part[b] = mdft_grid_neg(zz, nz);
             w.qx[b] = kx; w.qy[b] = ky; w.qz[b] = mdft_grid_k(g, 2, zz);
             if (nz % 2 == 0 && zz == nz / 2) w.nyq = b;
           }
-          oz_block(oz, ls, 2 * nz, 0, VL, iz == 0 ? 2 : 1, &w);
+          oz_block(oz, data, N, ls, nz, 0, VL, iz == 0 ? 2 : 1, &w);
         }
         for (; iz < nz; iz++) { /* the rest of the row, lane by lane */
           if (nz % 2 == 0 && iz == nz / 2) {
-            for (int64_t p = 0; p < np; p++) ls[2 * p * nz + iz] = ls[(2 * p + 1) * nz + iz] = 0;
+            for (int64_t p = 0; p < np; p++) data[p * N + R * nz + iz] = ls[p * nz + iz] = 0;
             continue;
           }
-          w.self[npairs] = iz; w.part[npairs] = nz + mdft_grid_neg(iz, nz);
+          w.self[npairs] = R * nz + iz; w.part[npairs] = mdft_grid_neg(iz, nz);
           w.qx[npairs] = kx; w.qy[npairs] = ky; w.qz[npairs] = mdft_grid_k(g, 2, iz);
           npairs++;
         }
         w.nyq = -1;
         w.npf = 0;
-        if (npairs > 0) oz_block(oz, ls, 2 * nz, 0, npairs, 0, &w);
+        if (npairs > 0) oz_block(oz, data, N, ls, nz, 0, npairs, 0, &w);
         for (int64_t p = 0; p < np; p++) {
-          memcpy(data + p * N + R * nz, ls + 2 * p * nz, sizeof(double complex) * (size_t)nz);
 #if OZ_STREAM
           if (!z->ldm[p]) { /* never read here: written past the caches, without fetching it */
             double *d = (double *)(data + p * N + Rm * nz);
-            const double *l = (const double *)(ls + (2 * p + 1) * nz);
+            const double *l = (const double *)(ls + p * nz);
             for (int64_t i = 0; i < 2 * nz; i += 2) _mm_stream_pd(d + i, _mm_load_pd(l + i));
             continue;
           }
 #endif
-          memcpy(data + p * N + Rm * nz, ls + (2 * p + 1) * nz, sizeof(double complex) * (size_t)nz);
+          memcpy(data + p * N + Rm * nz, ls + p * nz, sizeof(double complex) * (size_t)nz);
         }
         continue;
       }
@@ -894,11 +891,11 @@ int mdft_oz_apply(const mdft_oz *oz, double complex *data) {
         w.self[npairs] = r; w.part[npairs] = mr;
         w.qx[npairs] = kx; w.qy[npairs] = ky; w.qz[npairs] = mdft_grid_k(g, 2, iz);
         if (++npairs == VL) {
-          oz_block(oz, data, N, 1, npairs, 0, &w);
+          oz_block(oz, data, N, data, N, 1, npairs, 0, &w);
           npairs = 0;
         }
       }
-      if (npairs > 0) oz_block(oz, data, N, 1, npairs, 0, &w);
+      if (npairs > 0) oz_block(oz, data, N, data, N, 1, npairs, 0, &w);
     }
     free(base);
     free(ls);
