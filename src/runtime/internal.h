@@ -230,6 +230,10 @@ struct situ_ctx {
     situ_stats stats;
     char errmsg[1024];
     struct situ_offload *offload; /* libsitu-kokkos, loaded when the first plan arrives */
+    pthread_t compile_thread;     /* compiles plans' kernels (offload.c) */
+    bool compile_started;         /* compile_thread was created and not joined (I/O thread, finalize) */
+    bool compile_running;         /* it is compiling (mu) */
+    bool compile_stop;            /* finalize: compile nothing more (mu) */
     char plan_error[512];         /* the last kernel that failed, for the analytics */
 };
 
@@ -238,7 +242,8 @@ int situ_set_error(situ_ctx *ctx, int code, const char *fmt, ...)
 double situ_now(void);
 const char *situ_dtype_name(situ_dtype dt);
 
-/* offload.c: in-process stages. compile: I/O thread, mu not held. run: expose, mu held. */
+/* offload.c: in-process stages. compile: I/O thread, mu not held (starts the compile
+ * thread). run: expose, mu held. free: finalize, after the I/O thread (joins it). */
 void situ_offload_compile(situ_ctx *ctx);
 int situ_offload_run(situ_ctx *ctx, situ_plan *p, const void *data, int64_t n, void *const *outs);
 void situ_offload_free(situ_ctx *ctx);

@@ -1,7 +1,8 @@
 /* In-process stages of placed analyses: the analytics send Kokkos-dialect kernels in
- * the contract; the I/O thread compiles them through libsitu-kokkos (loaded with
- * dlopen on the first plan, so a simulation without plans never maps MLIR); expose
- * runs them on the block, writing straight into staging slots. */
+ * the contract; a compile thread (started by the I/O thread when plans need kernels)
+ * compiles them through libsitu-kokkos (loaded with dlopen on the first plan, so a
+ * simulation without plans never maps MLIR); expose runs them on the block, writing
+ * straight into staging slots. */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,37 +70,80 @@ static struct situ_offload *load(const situ_ctx *ctx) {
     return o;
 }
 
-void situ_offload_compile(situ_ctx *ctx) {
+/* Compiles run on a thread of their own, so the I/O thread goes on sending the raw
+ * blocks (and the rank never stalls behind a 0.1-2 s MLIR compile). The thread copies
+ * a plan's IR under the lock, compiles unlocked, and attaches the kernel to every plan
+ * of the then-current contract with the same (id, array, IR): the I/O thread may have
+ * replaced the contract meanwhile. */
+static bool needs_compile(const situ_plan *q) { return q->ir && !q->kernel && !q->failed; }
+
+static void *compile_main(void *arg) {
+    situ_ctx *ctx = arg;
     for (;;) {
         pthread_mutex_lock(&ctx->mu);
-        situ_plan *p = NULL;
-        for (int i = 0; i < ctx->contract.nplans && !p; ++i) {
-            situ_plan *q = &ctx->contract.plans[i];
-            if (q->ir && !q->kernel && !q->failed) p = q;
-        }
-        if (!p) {
+        const situ_plan *p = NULL;
+        for (int i = 0; i < ctx->contract.nplans && !p; ++i)
+            if (needs_compile(&ctx->contract.plans[i])) p = &ctx->contract.plans[i];
+        if (!p || ctx->compile_stop) {
+            ctx->compile_running = false;
             pthread_mutex_unlock(&ctx->mu);
-            return;
+            return NULL;
         }
-        /* Only this thread replaces the contract, so p and its IR outlive the unlock. */
-        pthread_mutex_unlock(&ctx->mu);
-        if (!ctx->offload) ctx->offload = load(ctx);
+        char *ir = strdup(p->ir), id[sizeof p->id], array[sizeof p->array], entry[sizeof p->entry];
+        memcpy(id, p->id, sizeof id);
+        memcpy(array, p->array, sizeof array);
+        memcpy(entry, p->entry, sizeof entry);
         struct situ_offload *o = ctx->offload;
+        pthread_mutex_unlock(&ctx->mu);
+        if (!o) {
+            o = load(ctx);
+            pthread_mutex_lock(&ctx->mu);
+            ctx->offload = o;
+            pthread_mutex_unlock(&ctx->mu);
+        }
         situ_kk_kernel *k = NULL;
         char msg[512] = "";
-        if (!o) snprintf(msg, sizeof msg, "out of memory");
+        if (!ir || !o) snprintf(msg, sizeof msg, "out of memory");
         else if (*o->error) snprintf(msg, sizeof msg, "%.500s", o->error);
         else {
-            int rc = o->compile(o->kk, p->ir, strlen(p->ir), p->entry, &k);
+            int rc = o->compile(o->kk, ir, strlen(ir), entry, &k);
             if (rc) snprintf(msg, sizeof msg, "%.60s: %.400s", o->strerror(rc), o->errmsg(o->kk));
         }
         pthread_mutex_lock(&ctx->mu);
-        p->kernel = k;
-        p->failed = k == NULL;
-        if (!k) snprintf(ctx->plan_error, sizeof ctx->plan_error, "plan '%.23s' on array '%.40s': %.400s",
-                         p->id, p->array, msg);
+        bool any = false;
+        for (int i = 0; i < ctx->contract.nplans; ++i) {
+            situ_plan *q = &ctx->contract.plans[i];
+            if (needs_compile(q) && ir && !strcmp(q->ir, ir) && !strcmp(q->id, id) && !strcmp(q->array, array)) {
+                q->kernel = k;
+                q->failed = k == NULL;
+                any = true;
+            }
+        }
+        if (!k && any)
+            snprintf(ctx->plan_error, sizeof ctx->plan_error, "plan '%.23s' on array '%.40s': %.400s", id, array, msg);
         pthread_mutex_unlock(&ctx->mu);
+        free(ir);
+        if (!ir) { /* no memory for a copy: give up on compiling for now */
+            pthread_mutex_lock(&ctx->mu);
+            ctx->compile_running = false;
+            pthread_mutex_unlock(&ctx->mu);
+            return NULL;
+        }
     }
+}
+
+void situ_offload_compile(situ_ctx *ctx) {
+    pthread_mutex_lock(&ctx->mu);
+    bool want = false;
+    for (int i = 0; i < ctx->contract.nplans && !want; ++i) want = needs_compile(&ctx->contract.plans[i]);
+    bool start = want && !ctx->compile_running && !ctx->compile_stop;
+    bool join = start && ctx->compile_started;
+    if (start) ctx->compile_running = true;
+    pthread_mutex_unlock(&ctx->mu);
+    if (!start) return;
+    if (join) pthread_join(ctx->compile_thread, NULL); /* the previous one has returned */
+    ctx->compile_started = pthread_create(&ctx->compile_thread, NULL, compile_main, ctx) == 0;
+    if (!ctx->compile_started) compile_main(ctx); /* no thread: compile here */
 }
 
 static situ_kk_arg view1(void *data, situ_kk_dtype t, int64_t n) {
@@ -144,6 +188,13 @@ int situ_offload_run(situ_ctx *ctx, situ_plan *p, const void *data, int64_t n, v
 }
 
 void situ_offload_free(situ_ctx *ctx) {
+    if (ctx->compile_started) { /* after the I/O thread: nothing starts another */
+        pthread_mutex_lock(&ctx->mu);
+        ctx->compile_stop = true;
+        pthread_mutex_unlock(&ctx->mu);
+        pthread_join(ctx->compile_thread, NULL);
+        ctx->compile_started = false;
+    }
     struct situ_offload *o = ctx->offload;
     if (!o) return;
     if (o->kk) o->ctx_destroy(o->kk);
