@@ -89,6 +89,7 @@ private:
   LogicalResult captureForKernel(Operation *op, SmallVectorImpl<std::string> &params,
                                  SmallVectorImpl<std::string> &args);
   std::string hostName(Value v);
+  SmallVector<Value> privatisable(Operation *op);
   void launch(const std::string &kernel, const std::string &grid, const std::string &block,
               ArrayRef<std::string> params, ArrayRef<std::string> args);
   std::string hostCopy(const std::string &dst, const std::string &src, const std::string &bytes,
@@ -1069,6 +1070,7 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   auto savedViews = views;
   if (failed(captureForKernel(op, params, args)))
     return failure();
+  SmallVector<Value> priv = reduce ? SmallVector<Value>() : privatisable(op);
   for (unsigned d = 0; d < rank; ++d) {
     params.push_back("int64_t lo" + std::to_string(d));
     params.push_back("int64_t n" + std::to_string(d));
@@ -1092,6 +1094,21 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   for (unsigned d = 1; d < rank; ++d)
     total += " * n" + std::to_string(d);
   line("const int64_t total = " + total + ";");
+  // Atomic-add targets small enough for shared memory: the block accumulates
+  // in a private copy, then adds it to the view once (a histogram's atomics
+  // then contend within a block instead of across the GPU).
+  SmallVector<std::string> privGlobal, privShared;
+  for (Value v : priv) {
+    auto mt = cast<MemRefType>(v.getType());
+    std::string sh = "sh_" + views[v].ptr, n = std::to_string(mt.getNumElements());
+    line("__shared__ " + *ctype(mt.getElementType(), op) + " " + sh + "[" + n + "];");
+    line("for (int64_t s = threadIdx.x; s < " + n + "; s += blockDim.x) " + sh + "[s] = 0;");
+    privGlobal.push_back(views[v].ptr);
+    privShared.push_back(sh);
+    views[v].ptr = sh;
+  }
+  if (!priv.empty())
+    line("__syncthreads();");
   SmallVector<std::string> acc;
   if (reduce)
     for (auto [i, r] : llvm::enumerate(op->getResults())) {
@@ -1119,6 +1136,15 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
       line(acc[i] + " = " + join(reduce.getReducers()[i], r.getType(), acc[i], ys[i]) + ";");
   --indent;
   line("}");
+  if (!priv.empty())
+    line("__syncthreads();");
+  for (auto [v, global, shared] : llvm::zip(priv, privGlobal, privShared)) {
+    auto mt = cast<MemRefType>(v.getType());
+    bool wide = mt.getElementType().isInteger(64);
+    line("for (int64_t s = threadIdx.x; s < " + std::to_string(mt.getNumElements()) + "; s += blockDim.x)");
+    line("  if (" + shared + "[s] != 0) atomicAdd(" + (wide ? "(unsigned long long *)&" : "&") + global +
+         "[s], " + (wide ? "(unsigned long long)" : "") + shared + "[s]);");
+  }
   if (reduce) {
     for (auto [i, r] : llvm::enumerate(op->getResults()))
       blockReduce(reduce.getReducers()[i], r.getType(), acc[i], op);
@@ -1166,8 +1192,10 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   line("int blocks = (int)((total + 255) / 256);");
   // Enough blocks to fill a GPU; fewer for reductions, whose block partials
   // are joined by one thread.
-  line(std::string("if (blocks > ") + (reduce ? "1024" : "65536") + ") blocks = " +
-       (reduce ? "1024" : "65536") + ";");
+  // Fewer blocks where each one ends with a join (reduction partials,
+  // private atomic targets).
+  const char *maxBlocks = reduce || !priv.empty() ? "1024" : "65536";
+  line(std::string("if (blocks > ") + maxBlocks + ") blocks = " + maxBlocks + ";");
   line("if (blocks < 1) blocks = 1;");
   if (reduce) {
     size_t off = 0;
@@ -1249,6 +1277,38 @@ LogicalResult Emitter::captureForKernel(Operation *op, SmallVectorImpl<std::stri
     names[v] = p;
   }
   return success();
+}
+
+/// Views of a parallel_for that are only updated by atomic adds whose old
+/// value is unused, statically shaped, row-major and at most 2048 elements
+/// (16 KiB of shared memory for 8-byte elements).
+SmallVector<Value> Emitter::privatisable(Operation *op) {
+  llvm::SetVector<Value> captured;
+  for (Region &r : op->getRegions())
+    getUsedValuesDefinedAbove(r, captured);
+  SmallVector<Value> out;
+  int64_t bytes = 0;
+  for (Value v : captured) {
+    auto mt = dyn_cast<MemRefType>(v.getType());
+    if (!mt || !mt.hasStaticShape() || !mt.getLayout().isIdentity() || mt.getNumElements() > 2048)
+      continue;
+    Type e = mt.getElementType();
+    if (!(e.isInteger(32) || e.isInteger(64) || e.isF32() || e.isF64()))
+      continue;
+    bool onlyAdds = true;
+    for (OpOperand &use : v.getUses()) {
+      if (!op->isProperAncestor(use.getOwner()))
+        continue;
+      auto a = dyn_cast<AtomicOp>(use.getOwner());
+      onlyAdds &= a && a.getKind() == AtomicKind::add && a.getView() == v && a.getOld().use_empty();
+    }
+    int64_t b = mt.getNumElements() * (e.getIntOrFloatBitWidth() / 8);
+    if (onlyAdds && bytes + b <= 16384) {
+      out.push_back(v);
+      bytes += b;
+    }
+  }
+  return out;
 }
 
 std::string Emitter::hostName(Value v) {

@@ -6,3 +6,5 @@
 // RUN: %nvcc -arch=sm_90 -c %t.b.cu -o %t.b.o
 // RUN: kokkos-translate --kokkos-to-cuda %situ_src/tests/dialect/emit-memory.mlir > %t.c.cu
 // RUN: %nvcc -arch=sm_90 -c %t.c.cu -o %t.c.o
+// RUN: kokkos-translate --kokkos-to-cuda %situ_src/tests/dialect/emit-cuda-atomics.mlir > %t.d.cu
+// RUN: %nvcc -arch=sm_90 -c %t.d.cu -o %t.d.o

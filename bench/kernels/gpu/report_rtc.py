@@ -53,6 +53,9 @@ out += ["",
         f"**{geo(lambda k: rtc[k]['hand_cuda_ms'] / rtc[k]['emitted_ms']):.2f}**, nvcc-built/NVRTC-loaded "
         f"**{geo(lambda k: nvcc[k]['emitted_ms'] / rtc[k]['emitted_ms']):.2f}** (same device code; the loader's "
         "call adds a context push/pop and its synchronisation).", "",
+        "The histogram's atomic adds go to a per-block copy of the 64 bins in shared memory, added to the",
+        "view once per block (the emitter privatises atomic-add targets of up to 2048 elements whose old value",
+        "is unused): 3.70 ms with one global atomic per element before, as fast as the hand version now.", "",
         f"NVRTC and the C compiler accept everything the emitter writes: {sum(r['status'] == 0 for r in loads)} of "
         f"{len(loads)} functions of `tests/dialect/emit*.mlir` and the suite loaded (`--load-only`).", "",
         "## Load latency (parse-to-callable minus MLIR's emission)", "",
@@ -72,7 +75,7 @@ out += ["One kernel per source, cold cache (median over the 2nd and 3rd rounds, 
         f"from the cache {med([r['load_ms'] for r in warms]):.0f} ms. These loads each create and destroy the CUDA "
         "context (the module holds the primary context and releases it when freed, and nothing else holds it in",
         "this tool), which is the ~100 ms left when both compiles are cached; a simulation that keeps its context "
-        "pays it once. First round (first NVRTC use in the process group): NVRTC "
+        "pays it once. (Measured with the suite before the histogram's privatisation.) First round (first NVRTC use in the process group): NVRTC "
         f"{min(r['device_compile_ms'] for r in colds[:n]):.0f}-{max(r['device_compile_ms'] for r in colds[:n]):.0f} ms.", "",
         "nvcc on the development machine (2 cores, CUDA 13.0; `nvcc -O3 -arch=sm_90 -c`): 0.85-1.1 s for the",
         "axpy kernel alone (host + device), 1.9 s for the suite; NVRTC on the same machine: 43-51 ms for axpy's",
