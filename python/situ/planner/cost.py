@@ -26,8 +26,9 @@ class Model:
     recheck_floor_s: float = 1e-3     # a measured kernel under this per step never moves back
     #                                   (negligible, and wall-clock timings that small are
     #                                   mostly the rank being descheduled)
-    local_combine_bytes: int = 16 << 20  # in-process results up to this size per step are
-    #                                      fetched and combined in the session (0: always on the cluster)
+    local_combine_bytes: int = 16 << 20  # per-block results up to this size per step (kernel
+    #                                      outputs, or raw blocks' stages run on the workers) are
+    #                                      combined in the session (0: the step graph on the cluster)
 
 
 @dataclass
