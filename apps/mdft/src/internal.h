@@ -152,7 +152,8 @@ typedef struct {
 int mdft_oz_init(mdft_oz *oz, const mdft_proj *p, const mdft_wigner *w, const mdft_grid *g,
                  const mdft_cq *cq, mdft_error *err);
 void mdft_oz_free(mdft_oz *oz);
-/* In place: data[p][r] holds FFT(drho)_p(q); on return FFT(gamma)_p(q) * (1/N). */
+/* In place: data[p][r] holds FFT(drho)_p(q); on return FFT(gamma)_p(q) * (1/N). drho is real, and the
+ * blocked apply relies on it: the mu' = 0 values at -q follow from those at q and are not read. */
 int mdft_oz_apply(const mdft_oz *oz, double complex *data);
 /* The same, one q at a time (the reference the blocked apply is tested against). */
 int mdft_oz_apply_ref(const mdft_oz *oz, double complex *data);
