@@ -102,24 +102,24 @@ static char *dup_message(const char *what, const char *detail) {
   return s;
 }
 
-int situ_kk_cache_compile_c(const char *source, size_t len, const char *so_path, char **log) {
-  *log = NULL;
-  char c_path[4096], tmp_so[4096], log_path[4096];
-  if (temp_beside(so_path, "c", c_path, sizeof c_path) ||
-      temp_beside(so_path, "so.tmp", tmp_so, sizeof tmp_so) ||
+/* Runs the C compiler with `args` (then "-o <tmp> ... -lm") into so_path,
+ * atomically; its output goes to *log on failure. */
+static int run_cc(const char *input, const char *extra, const char *so_path, const char *what, char **log) {
+  char tmp_so[4096], log_path[4096];
+  if (temp_beside(so_path, "so.tmp", tmp_so, sizeof tmp_so) ||
       temp_beside(so_path, "log", log_path, sizeof log_path)) {
     *log = dup_message("cache path too long", so_path);
-    return -1;
-  }
-  int rc = situ_kk_cache_write(c_path, source, len);
-  if (rc) {
-    *log = dup_message("cannot write the host part", strerror(rc));
     return -1;
   }
   const char *cc = getenv("SITU_KK_CC");
   if (!cc || !*cc)
     cc = "cc";
-  char *argv[] = {(char *)cc, "-std=c11", "-O2", "-fPIC", "-shared", "-w", "-o", tmp_so, c_path, "-lm", NULL};
+  char *argv[12] = {(char *)cc, "-std=c11", "-O2", "-fPIC", "-shared", "-w", "-o", tmp_so, (char *)input};
+  int n = 9;
+  if (extra)
+    argv[n++] = (char *)extra;
+  argv[n++] = "-lm";
+  argv[n] = NULL;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -143,13 +143,34 @@ int situ_kk_cache_compile_c(const char *source, size_t len, const char *so_path,
     else
       free(text);
     char head[512];
-    snprintf(head, sizeof head, "the C compiler '%s' %s (set SITU_KK_CC to choose another)", cc,
-             spawn_rc ? "could not be started" : "failed on the kernel's host part");
+    snprintf(head, sizeof head, "the C compiler '%s' %s %s (set SITU_KK_CC to choose another)", cc,
+             spawn_rc ? "could not be started for" : "failed on", what);
     *log = dup_message(head, spawn_rc ? strerror(spawn_rc) : body ? body : "no output");
     free(body);
     unlink(tmp_so);
   }
-  unlink(c_path);
   unlink(log_path);
   return ok ? 0 : -1;
+}
+
+int situ_kk_cache_compile_c(const char *source, size_t len, const char *so_path, char **log) {
+  *log = NULL;
+  char c_path[4096];
+  if (temp_beside(so_path, "c", c_path, sizeof c_path)) {
+    *log = dup_message("cache path too long", so_path);
+    return -1;
+  }
+  int rc = situ_kk_cache_write(c_path, source, len);
+  if (rc) {
+    *log = dup_message("cannot write the host part", strerror(rc));
+    return -1;
+  }
+  rc = run_cc(c_path, NULL, so_path, "the kernel's host part", log);
+  unlink(c_path);
+  return rc;
+}
+
+int situ_kk_cache_link(const char *object, const char *so_path, const char *lib, char **log) {
+  *log = NULL;
+  return run_cc(object, lib, so_path, "linking a kernel object", log);
 }

@@ -1,4 +1,5 @@
-/* On-disk build cache of the CUDA loader: CUBINs and compiled host parts,
+/* On-disk build cache of libsitu-kokkos: CPU kernels' shared objects, the
+ * CUDA loader's CUBINs and compiled host parts,
  * named by a hash of what produced them, written atomically (temporary file
  * + rename) so that the ranks of a node can share them. Internal to
  * libsitu-kokkos. */
@@ -26,5 +27,9 @@ int situ_kk_cache_write(const char *path, const void *data, size_t len);
  * -1 and the compiler's output (or why it could not run) in *log
  * (malloc'd; may be NULL). */
 int situ_kk_cache_compile_c(const char *source, size_t len, const char *so_path, char **log);
+
+/* Links the object file `object` (and the library `lib`, may be NULL) into
+ * the shared object `so_path`, atomically; like situ_kk_cache_compile_c. */
+int situ_kk_cache_link(const char *object, const char *so_path, const char *lib, char **log);
 
 #endif

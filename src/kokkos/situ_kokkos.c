@@ -1,27 +1,27 @@
-/* libsitu-kokkos: parse -> verify -> lower (kokkos-to-llvm) -> JIT -> call,
- * through MLIR's C API and the kokkos dialect's C API. */
-#define _POSIX_C_SOURCE 200809L /* strdup, access */
+/* libsitu-kokkos: compile a Kokkos-dialect kernel and call it on caller
+ * buffers. This front needs no MLIR: kernels come from the context's cache,
+ * then from the on-disk cache (shared objects compiled by an earlier process,
+ * so the ranks of a node compile a kernel once), and only then from the MLIR
+ * backend (libsitu-kokkos-mlir.so, loaded with dlopen on first need). */
+#define _GNU_SOURCE /* dladdr */
 #include "situ_kokkos.h"
 #include "situ_kokkos_cuda.h"
 
+#include "backend.h"
 #include "cuda_cache.h"
 
-#include "Kokkos-c/Kokkos.h"
-#include "mlir-c/BuiltinAttributes.h"
-#include "mlir-c/BuiltinTypes.h"
-#include "mlir-c/Diagnostics.h"
-#include "mlir-c/ExecutionEngine.h"
-#include "mlir-c/IR.h"
-#include "mlir-c/RegisterEverything.h"
-
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-
-typedef void (*packed_fn)(void **);
 
 struct situ_kk_kernel {
   struct situ_kk_kernel *next;
@@ -29,8 +29,9 @@ struct situ_kk_kernel {
   char *entry;
   char *ir;
   size_t ir_len;
-  MlirExecutionEngine jit;
-  packed_fn fn;
+  situ_kk_packed_fn fn;
+  void *owner;          /* the backend's JIT engine, or NULL */
+  void *so;             /* dlopen handle of a cached shared object, or NULL */
   situ_kk_cuda *cuda;   /* SITU_KK_TARGET_CUDA: the loaded module */
   int nargs, nresults;
   situ_kk_arg *params;  /* nargs entries, then nresults */
@@ -41,7 +42,6 @@ struct situ_kk_kernel {
 };
 
 struct situ_kk_ctx {
-  MlirContext mlir;
   pthread_mutex_t lock;
   situ_kk_options opts;
   const char *omp_lib; /* OpenMP runtime for the JIT, NULL: sequential */
@@ -49,6 +49,11 @@ struct situ_kk_ctx {
   size_t err_len, err_cap;
   int64_t compiles;
   struct situ_kk_kernel *kernels;
+  const situ_kk_backend *be; /* NULL until a kernel needs MLIR */
+  void *be_ctx;
+  void *be_lib;
+  uint64_t salt;             /* what makes a cached object valid here */
+  bool salted;
 };
 
 const char *situ_kk_strerror(int status) {
@@ -62,7 +67,7 @@ const char *situ_kk_strerror(int status) {
   case SITU_KK_EJIT: return "JIT compilation failed";
   case SITU_KK_ESIG: return "arguments do not match the kernel signature";
   case SITU_KK_EUNSUP: return "kernel signature has a type the C API cannot pass";
-  case SITU_KK_ENODEV: return "target unavailable (no CUDA driver, GPU, NVRTC or C compiler)";
+  case SITU_KK_ENODEV: return "target unavailable (no CUDA driver, GPU, NVRTC, C compiler or MLIR backend)";
   case SITU_KK_EDEVICE: return "a CUDA operation failed";
   default: return "unknown status";
   }
@@ -86,33 +91,19 @@ static void err_append(situ_kk_ctx *ctx, const char *s, size_t n) {
 
 static void err_str(situ_kk_ctx *ctx, const char *s) { err_append(ctx, s, strlen(s)); }
 
-static void err_cb(MlirStringRef s, void *ud) { err_append(ud, s.data, s.length); }
-
-static void print_diag(MlirDiagnostic d, situ_kk_ctx *ctx, int depth) {
-  static const char *sev[] = {"error", "warning", "note", "remark"};
-  MlirDiagnosticSeverity s = mlirDiagnosticGetSeverity(d);
-  for (int i = 0; i < depth; ++i)
-    err_str(ctx, "  ");
-  mlirLocationPrint(mlirDiagnosticGetLocation(d), err_cb, ctx);
-  err_str(ctx, ": ");
-  err_str(ctx, sev[s <= MlirDiagnosticRemark ? s : 0]);
-  err_str(ctx, ": ");
-  mlirDiagnosticPrint(d, err_cb, ctx);
-  err_str(ctx, "\n");
-  for (intptr_t i = 0; i < mlirDiagnosticGetNumNotes(d); ++i)
-    print_diag(mlirDiagnosticGetNote(d, i), ctx, depth + 1);
-}
-
-/* Keeps MLIR's diagnostics for situ_kk_ctx_errmsg instead of stderr. */
-static MlirLogicalResult on_diag(MlirDiagnostic d, void *ud) {
-  print_diag(d, ud, 0);
-  return mlirLogicalResultSuccess();
-}
+static void on_diag(void *ctx, const char *s, size_t n) { err_append(ctx, s, n); }
 
 static int fail(situ_kk_ctx *ctx, int status, const char *what) {
   if (ctx->err_len == 0 && what)
     err_str(ctx, what);
   return status;
+}
+
+/* Forgets the previous failure's diagnostics (the lock is held). */
+static void err_clear(situ_kk_ctx *ctx) {
+  ctx->err_len = 0;
+  if (ctx->err)
+    ctx->err[0] = '\0';
 }
 
 /* ---- context ----------------------------------------------------------- */
@@ -143,25 +134,63 @@ int situ_kk_ctx_create(const situ_kk_options *opts, situ_kk_ctx **out) {
     free(ctx);
     return SITU_KK_ENOMEM;
   }
-  mlirKokkosRegisterPasses();
-  /* No MLIR thread pool inside a simulation process. */
-  ctx->mlir = mlirContextCreateWithThreading(false);
-  MlirDialectRegistry reg = mlirDialectRegistryCreate();
-  mlirRegisterAllDialects(reg);
-  mlirDialectHandleInsertDialect(mlirGetDialectHandle__kokkos__(), reg);
-  mlirContextAppendDialectRegistry(ctx->mlir, reg);
-  mlirDialectRegistryDestroy(reg);
-  mlirRegisterAllLLVMTranslations(ctx->mlir);
-  mlirContextAttachDiagnosticHandler(ctx->mlir, on_diag, ctx, NULL);
   *out = ctx;
   return SITU_KK_OK;
 }
 
-static void kernel_free(struct situ_kk_kernel *k) {
+/* The MLIR backend's path: $SITU_KK_MLIR_BACKEND, else beside this library. */
+static void backend_path(char *buf, size_t cap) {
+  const char *env = getenv("SITU_KK_MLIR_BACKEND");
+  Dl_info self;
+  if (env && *env) {
+    snprintf(buf, cap, "%s", env);
+  } else if (dladdr((void *)situ_kk_ctx_create, &self) && self.dli_fname && strrchr(self.dli_fname, '/')) {
+    int dir = (int)(strrchr(self.dli_fname, '/') - self.dli_fname);
+    snprintf(buf, cap, "%.*s/libsitu-kokkos-mlir.so", dir, self.dli_fname);
+  } else {
+    snprintf(buf, cap, "libsitu-kokkos-mlir.so");
+  }
+}
+
+/* Loads the MLIR backend on first need (the lock is held). */
+static int need_backend(situ_kk_ctx *ctx) {
+  if (ctx->be)
+    return SITU_KK_OK;
+  char path[4096];
+  backend_path(path, sizeof path);
+  /* RTLD_LOCAL: the process may hold another LLVM (Triton, JAX). */
+  void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  const situ_kk_backend *(*get)(void) = NULL;
+  if (lib)
+    *(void **)&get = dlsym(lib, "situ_kk_backend_get");
+  const situ_kk_backend *be = get ? get() : NULL;
+  if (!be || be->version != SITU_KK_BACKEND_VERSION) {
+    err_str(ctx, "cannot load the MLIR backend ");
+    err_str(ctx, path);
+    err_str(ctx, lib ? ": wrong version" : ": ");
+    if (!lib)
+      err_str(ctx, dlerror());
+    if (lib)
+      dlclose(lib);
+    return SITU_KK_ENODEV;
+  }
+  ctx->be_ctx = be->open(on_diag, ctx);
+  if (!ctx->be_ctx) {
+    dlclose(lib);
+    return SITU_KK_ENOMEM;
+  }
+  ctx->be = be;
+  ctx->be_lib = lib;
+  return SITU_KK_OK;
+}
+
+static void kernel_free(situ_kk_ctx *ctx, struct situ_kk_kernel *k) {
   if (!k)
     return;
-  if (k->jit.ptr)
-    mlirExecutionEngineDestroy(k->jit);
+  if (k->owner)
+    ctx->be->release(k->owner);
+  if (k->so)
+    dlclose(k->so);
   situ_kk_cuda_free(k->cuda);
   free(k->entry);
   free(k->ir);
@@ -175,9 +204,12 @@ int situ_kk_ctx_destroy(situ_kk_ctx *ctx) {
     return SITU_KK_OK;
   for (struct situ_kk_kernel *k = ctx->kernels, *n; k; k = n) {
     n = k->next;
-    kernel_free(k);
+    kernel_free(ctx, k);
   }
-  mlirContextDestroy(ctx->mlir);
+  if (ctx->be) {
+    ctx->be->close(ctx->be_ctx);
+    /* The backend stays mapped: MLIR registers process-wide state. */
+  }
   pthread_mutex_destroy(&ctx->lock);
   free(ctx->err);
   free(ctx);
@@ -197,24 +229,6 @@ int situ_kk_ctx_compiles(const situ_kk_ctx *ctx, int64_t *out) {
 
 /* ---- signature --------------------------------------------------------- */
 
-static int dtype_of(MlirType t, situ_kk_dtype *out) {
-  if (mlirTypeIsAF64(t))
-    *out = SITU_KK_F64;
-  else if (mlirTypeIsAF32(t))
-    *out = SITU_KK_F32;
-  else if (mlirTypeIsAIndex(t))
-    *out = SITU_KK_I64;
-  else if (mlirTypeIsAInteger(t) && mlirIntegerTypeGetWidth(t) == 64)
-    *out = SITU_KK_I64;
-  else if (mlirTypeIsAInteger(t) && mlirIntegerTypeGetWidth(t) == 32)
-    *out = SITU_KK_I32;
-  else if (mlirTypeIsAInteger(t) && mlirIntegerTypeGetWidth(t) == 1)
-    *out = SITU_KK_BOOL;
-  else
-    return SITU_KK_EUNSUP;
-  return SITU_KK_OK;
-}
-
 static size_t dtype_size(situ_kk_dtype t) {
   switch (t) {
   case SITU_KK_BOOL: return 1;
@@ -223,94 +237,23 @@ static size_t dtype_size(situ_kk_dtype t) {
   }
 }
 
-/* Views: extents/strides hold the static values, -1 where dynamic. */
-static int param_of(MlirType t, situ_kk_arg *p, bool *identity) {
-  memset(p, 0, sizeof *p);
-  *identity = false;
-  if (!mlirTypeIsAMemRef(t))
-    return dtype_of(t, &p->dtype);
-  p->is_view = 1;
-  p->rank = (int)mlirShapedTypeGetRank(t);
-  if (p->rank > SITU_KK_MAX_RANK)
-    return SITU_KK_EUNSUP;
-  int rc = dtype_of(mlirShapedTypeGetElementType(t), &p->dtype);
-  if (rc)
-    return rc;
-  int64_t strides[SITU_KK_MAX_RANK], offset;
-  if (mlirLogicalResultIsFailure(mlirMemRefTypeGetStridesAndOffset(t, strides, &offset)))
-    return SITU_KK_EUNSUP;
-  *identity = mlirAffineMapIsIdentity(mlirMemRefTypeGetAffineMap(t));
-  for (int d = 0; d < p->rank; ++d) {
-    int64_t e = mlirShapedTypeGetDimSize(t, d);
-    p->extents[d] = mlirShapedTypeIsDynamicSize(e) ? -1 : e;
-    p->strides[d] = mlirShapedTypeIsDynamicStrideOrOffset(strides[d]) ? -1 : strides[d];
-  }
-  return SITU_KK_OK;
-}
-
-static MlirOperation find_func(MlirModule m, const char *entry) {
-  for (MlirOperation op = mlirBlockGetFirstOperation(mlirModuleGetBody(m));
-       !mlirOperationIsNull(op); op = mlirOperationGetNextInBlock(op)) {
-    MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(op));
-    if (name.length != 9 || memcmp(name.data, "func.func", 9) != 0)
-      continue;
-    MlirAttribute sym = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("sym_name"));
-    MlirStringRef s = mlirStringAttrGetValue(sym);
-    if (s.length == strlen(entry) && memcmp(s.data, entry, s.length) == 0)
-      return op;
-  }
-  MlirOperation none = {NULL};
-  return none;
-}
-
-/* func.func @entry of m, or a null operation and ENOENT's message. */
-static MlirOperation entry_func(situ_kk_ctx *ctx, MlirModule m, const char *entry) {
-  MlirOperation fn = find_func(m, entry);
-  if (mlirOperationIsNull(fn)) {
-    err_str(ctx, "no func.func @");
-    err_str(ctx, entry);
-    err_str(ctx, " in the kernel IR");
-  }
-  return fn;
-}
-
-/* Forgets the previous failure's diagnostics (the lock is held). */
-static void err_clear(situ_kk_ctx *ctx) {
-  ctx->err_len = 0;
-  if (ctx->err)
-    ctx->err[0] = '\0';
-}
-
-static int read_signature(struct situ_kk_kernel *k, MlirOperation fn) {
-  MlirType ft = mlirTypeAttrGetValue(
-      mlirOperationGetAttributeByName(fn, mlirStringRefCreateFromCString("function_type")));
-  k->nargs = (int)mlirFunctionTypeGetNumInputs(ft);
-  k->nresults = (int)mlirFunctionTypeGetNumResults(ft);
-  int n = k->nargs + k->nresults;
+/* Takes the signature's arrays; computes the packed-call layout. */
+static int set_signature(struct situ_kk_kernel *k, situ_kk_sig *sig) {
+  k->nargs = sig->nargs;
+  k->nresults = sig->nresults;
+  k->params = sig->params;
+  k->identity = sig->identity;
+  sig->params = NULL;
+  sig->identity = NULL;
   if (k->nresults > (int)(sizeof k->result_off / sizeof *k->result_off))
     return SITU_KK_EUNSUP;
-  k->params = calloc((size_t)n + 1, sizeof *k->params);
-  k->identity = calloc((size_t)n + 1, sizeof *k->identity);
-  if (!k->params || !k->identity)
-    return SITU_KK_ENOMEM;
   k->nslots = k->nresults; /* CUDA: a pointer per result; CPU: one for all */
-  for (int i = 0; i < k->nargs; ++i) {
-    int rc = param_of(mlirFunctionTypeGetInput(ft, i), &k->params[i], &k->identity[i]);
-    if (rc)
-      return rc;
+  for (int i = 0; i < k->nargs; ++i)
     k->nslots += k->params[i].is_view ? 3 + 2 * k->params[i].rank : 1;
-  }
   /* Several results come back as an LLVM struct with natural alignment. */
   size_t off = 0, align_max = 1;
   for (int i = 0; i < k->nresults; ++i) {
-    situ_kk_arg *p = &k->params[k->nargs + i];
-    bool id;
-    int rc = param_of(mlirFunctionTypeGetResult(ft, i), p, &id);
-    if (rc)
-      return rc;
-    if (p->is_view)
-      return SITU_KK_EUNSUP; /* views are passed in, not returned */
-    size_t sz = dtype_size(p->dtype);
+    size_t sz = dtype_size(k->params[k->nargs + i].dtype);
     off = (off + sz - 1) / sz * sz;
     k->result_off[i] = off;
     off += sz;
@@ -321,22 +264,216 @@ static int read_signature(struct situ_kk_kernel *k, MlirOperation fn) {
   return SITU_KK_OK;
 }
 
+static void sig_free(situ_kk_sig *s) {
+  free(s->params);
+  free(s->identity);
+}
+
+/* ---- on-disk cache of CPU kernels ---------------------------------------- */
+
+/* This machine's CPU (model and feature flags: the JIT targets the host) and
+ * the backend build that compiled the objects; part of every cache key. */
+static uint64_t cache_salt(situ_kk_ctx *ctx) {
+  if (ctx->salted)
+    return ctx->salt;
+  uint64_t h = situ_kk_hash(SITU_KK_HASH_SEED, "situ-kk-cpu-1", 13);
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  char line[8192];
+  int seen = 0;
+  while (f && seen < 2 && fgets(line, sizeof line, f))
+    if (!strncmp(line, "model name", 10) || !strncmp(line, "flags", 5) || !strncmp(line, "Features", 8)) {
+      h = situ_kk_hash(h, line, strlen(line));
+      ++seen;
+    }
+  if (f)
+    fclose(f);
+  char path[4096];
+  struct stat st;
+  backend_path(path, sizeof path);
+  if (stat(path, &st) == 0) {
+    h = situ_kk_hash(h, &st.st_mtime, sizeof st.st_mtime);
+    h = situ_kk_hash(h, &st.st_size, sizeof st.st_size);
+  }
+  ctx->salt = h;
+  ctx->salted = true;
+  return h;
+}
+
+static bool cache_enabled(void) {
+  const char *c = getenv("SITU_KK_CACHE");
+  return !(c && !strcmp(c, "off"));
+}
+
+/* Signature file: magic, the argument struct's size, counts, then the arrays. */
+static const char SIG_MAGIC[8] = "SKKSIG1";
+
+static int sig_write(const char *path, const situ_kk_sig *s) {
+  int n = s->nargs + s->nresults;
+  size_t len = sizeof SIG_MAGIC + 3 * sizeof(int) + (size_t)n * (sizeof *s->params + sizeof *s->identity);
+  char *buf = malloc(len), *p = buf;
+  if (!buf)
+    return ENOMEM;
+  int head[3] = {(int)sizeof(situ_kk_arg), s->nargs, s->nresults};
+  memcpy(p, SIG_MAGIC, sizeof SIG_MAGIC);
+  p += sizeof SIG_MAGIC;
+  memcpy(p, head, sizeof head);
+  p += sizeof head;
+  memcpy(p, s->params, (size_t)n * sizeof *s->params);
+  p += (size_t)n * sizeof *s->params;
+  memcpy(p, s->identity, (size_t)n * sizeof *s->identity);
+  int rc = situ_kk_cache_write(path, buf, len);
+  free(buf);
+  return rc;
+}
+
+static bool sig_read(const char *path, situ_kk_sig *s) {
+  size_t len = 0;
+  char *buf = situ_kk_cache_read(path, &len);
+  int head[3];
+  bool ok = buf && len >= sizeof SIG_MAGIC + sizeof head && !memcmp(buf, SIG_MAGIC, sizeof SIG_MAGIC);
+  if (ok) {
+    memcpy(head, buf + sizeof SIG_MAGIC, sizeof head);
+    int n = head[1] + head[2];
+    ok = head[0] == (int)sizeof(situ_kk_arg) && head[1] >= 0 && head[2] >= 0 &&
+         len == sizeof SIG_MAGIC + sizeof head + (size_t)n * (sizeof *s->params + sizeof *s->identity);
+    if (ok) {
+      s->nargs = head[1];
+      s->nresults = head[2];
+      s->params = malloc((size_t)n * sizeof *s->params + 1);
+      s->identity = malloc((size_t)n * sizeof *s->identity + 1);
+      ok = s->params && s->identity;
+      if (ok) {
+        const char *p = buf + sizeof SIG_MAGIC + sizeof head;
+        memcpy(s->params, p, (size_t)n * sizeof *s->params);
+        memcpy(s->identity, p + (size_t)n * sizeof *s->params, (size_t)n * sizeof *s->identity);
+      } else {
+        sig_free(s);
+      }
+    }
+  }
+  free(buf);
+  return ok;
+}
+
+/* A kernel from the cache: its signature file, then its shared object. */
+static bool cache_load(const char *base, const char *entry, struct situ_kk_kernel *k) {
+  char path[4400], sym[600];
+  snprintf(path, sizeof path, "%s.so", base);
+  if (access(path, R_OK) != 0)
+    return false;
+  situ_kk_sig sig = {0};
+  snprintf(path, sizeof path, "%s.sig", base);
+  if (!sig_read(path, &sig))
+    return false;
+  snprintf(path, sizeof path, "%s.so", base);
+  void *so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  snprintf(sym, sizeof sym, "_mlir_%s", entry);
+  situ_kk_packed_fn fn = NULL;
+  if (so)
+    *(void **)&fn = dlsym(so, sym);
+  if (!fn || set_signature(k, &sig)) {
+    if (so)
+      dlclose(so);
+    sig_free(&sig);
+    return false;
+  }
+  k->so = so;
+  k->fn = fn;
+  return true;
+}
+
+/* Another process holds the lock: wait for its object (up to 2 minutes, or
+ * until it gives up). */
+static bool cache_wait(const char *base, const char *lock, const char *entry, struct situ_kk_kernel *k) {
+  struct timespec nap = {0, 10 * 1000 * 1000};
+  for (int i = 0; i < 12000; ++i) {
+    if (cache_load(base, entry, k))
+      return true;
+    struct stat st;
+    if (stat(lock, &st) != 0 || time(NULL) - st.st_mtime > 300)
+      return cache_load(base, entry, k); /* released (or stale): one last look */
+    nanosleep(&nap, NULL);
+  }
+  return false;
+}
+
+/* After compiling: the object linked into <base>.so, the signature beside it
+ * (written first: readers take the .so as the sign that both are there). */
+static void cache_store(situ_kk_ctx *ctx, const char *base, const char *obj, situ_kk_kernel *k) {
+  situ_kk_sig sig = {k->nargs, k->nresults, k->params, k->identity};
+  char path[4400], *log = NULL;
+  snprintf(path, sizeof path, "%s.sig", base);
+  if (sig_write(path, &sig) != 0)
+    return;
+  snprintf(path, sizeof path, "%s.so", base);
+  if (situ_kk_cache_link(obj, path, ctx->omp_lib, &log) != 0)
+    free(log); /* best effort: the next process compiles again */
+}
+
 /* ---- compile ----------------------------------------------------------- */
 
-static int emit_module(situ_kk_ctx *ctx, MlirModule m, situ_kk_source flavor, char **out);
-
-/* SITU_KK_TARGET_CUDA: the kernel as CUDA for run-time compilation, loaded
- * through the CUDA loader (NVRTC + driver API). */
-static int load_cuda(situ_kk_ctx *ctx, MlirModule m, struct situ_kk_kernel *k) {
+static int compile_cuda(situ_kk_ctx *ctx, struct situ_kk_kernel *k) {
   char *src = NULL;
-  int rc = emit_module(ctx, m, SITU_KK_SOURCE_CUDA_RTC, &src);
-  if (rc)
+  situ_kk_sig sig = {0};
+  int rc = need_backend(ctx);
+  if (!rc)
+    rc = ctx->be->emit(ctx->be_ctx, k->ir, k->ir_len, k->entry, SITU_KK_SOURCE_CUDA_RTC, &src, &sig);
+  if (!rc)
+    rc = set_signature(k, &sig);
+  sig_free(&sig);
+  if (rc) {
+    free(src);
     return rc;
+  }
   situ_kk_cuda_options o = {.device = ctx->opts.device};
   rc = situ_kk_cuda_load(src, strlen(src), k->entry, &o, &k->cuda);
   free(src);
   if (rc)
     fail(ctx, rc, situ_kk_cuda_errmsg(k->cuda));
+  return rc;
+}
+
+/* CPU: the disk cache, else the backend (exporting the object for the next
+ * process when this one holds the key's lock). */
+static int compile_cpu(situ_kk_ctx *ctx, struct situ_kk_kernel *k, bool *compiled) {
+  char dir[4096], base[4200], lock[4300], obj[4300];
+  bool cache = cache_enabled() && situ_kk_cache_dir(dir, sizeof dir) == 0;
+  int lockfd = -1;
+  if (cache) {
+    uint64_t h = cache_salt(ctx);
+    int opts[2] = {ctx->opts.opt_level, ctx->omp_lib != NULL};
+    h = situ_kk_hash(h, opts, sizeof opts);
+    h = situ_kk_hash(situ_kk_hash(h, k->entry, strlen(k->entry) + 1), k->ir, k->ir_len);
+    snprintf(base, sizeof base, "%s/%016llx.cpu", dir, (unsigned long long)h);
+    snprintf(lock, sizeof lock, "%s.lock", base);
+    if (cache_load(base, k->entry, k))
+      return SITU_KK_OK;
+    lockfd = open(lock, O_CREAT | O_EXCL | O_WRONLY, 0600);
+    if (lockfd < 0 && errno == EEXIST && cache_wait(base, lock, k->entry, k))
+      return SITU_KK_OK;
+    if (lockfd >= 0 && cache_load(base, k->entry, k)) { /* stored while we took the lock */
+      close(lockfd);
+      unlink(lock);
+      return SITU_KK_OK;
+    }
+    snprintf(obj, sizeof obj, "%s.%ld.o", base, (long)getpid());
+  }
+  situ_kk_sig sig = {0};
+  int rc = need_backend(ctx);
+  if (!rc)
+    rc = ctx->be->compile(ctx->be_ctx, k->ir, k->ir_len, k->entry, ctx->opts.opt_level, ctx->omp_lib,
+                          lockfd >= 0 ? obj : NULL, &sig, &k->fn, &k->owner);
+  if (!rc)
+    rc = set_signature(k, &sig);
+  sig_free(&sig);
+  *compiled = rc == SITU_KK_OK;
+  if (lockfd >= 0) {
+    if (!rc)
+      cache_store(ctx, base, obj, k);
+    unlink(obj);
+    close(lockfd);
+    unlink(lock);
+  }
   return rc;
 }
 
@@ -349,53 +486,23 @@ static int compile_locked(situ_kk_ctx *ctx, const char *ir, size_t len,
   k->entry = strdup(entry);
   k->ir = malloc(len + 1);
   if (!k->entry || !k->ir) {
-    kernel_free(k);
+    kernel_free(ctx, k);
     return SITU_KK_ENOMEM;
   }
   memcpy(k->ir, ir, len);
   k->ir[len] = '\0';
   k->ir_len = len;
-
-  int rc = SITU_KK_OK;
-  MlirModule m = mlirModuleCreateParse(ctx->mlir, (MlirStringRef){ir, len});
-  if (mlirModuleIsNull(m)) {
-    kernel_free(k);
-    return fail(ctx, SITU_KK_EPARSE, "kernel IR does not parse");
-  }
-  MlirOperation fn = entry_func(ctx, m, entry);
-  if (mlirOperationIsNull(fn))
-    rc = SITU_KK_ENOENT;
-  if (!rc)
-    rc = read_signature(k, fn);
-  if (!rc)
-    mlirKokkosKeepOnly(m, mlirStringRefCreateFromCString(entry));
-  bool cuda = ctx->opts.target == SITU_KK_TARGET_CUDA;
-  if (!rc && cuda)
-    rc = load_cuda(ctx, m, k);
-  if (!rc && !cuda && mlirLogicalResultIsFailure(mlirKokkosLowerToLLVM(m, ctx->omp_lib != NULL)))
-    rc = fail(ctx, SITU_KK_ELOWER, "lowering to LLVM failed");
-  if (!rc && !cuda) {
-    MlirStringRef libs[1];
-    int nlibs = 0;
-    if (ctx->omp_lib)
-      libs[nlibs++] = mlirStringRefCreateFromCString(ctx->omp_lib);
-    k->jit = mlirExecutionEngineCreate(m, ctx->opts.opt_level, nlibs, libs, false, false);
-    if (mlirExecutionEngineIsNull(k->jit))
-      rc = fail(ctx, SITU_KK_EJIT, "LLVM could not compile the kernel");
-  }
-  mlirModuleDestroy(m);
-  if (!rc && !cuda) {
-    k->fn = (packed_fn)mlirExecutionEngineLookupPacked(k->jit, mlirStringRefCreateFromCString(entry));
-    if (!k->fn)
-      rc = fail(ctx, SITU_KK_EJIT, "JIT lookup of the kernel failed");
-  }
+  bool compiled = false;
+  int rc = ctx->opts.target == SITU_KK_TARGET_CUDA ? compile_cuda(ctx, k) : compile_cpu(ctx, k, &compiled);
+  if (ctx->opts.target == SITU_KK_TARGET_CUDA)
+    compiled = rc == SITU_KK_OK;
   if (rc) {
-    kernel_free(k);
+    kernel_free(ctx, k);
     return rc;
   }
   k->next = ctx->kernels;
   ctx->kernels = k;
-  ctx->compiles++;
+  ctx->compiles += compiled;
   *out = k;
   return SITU_KK_OK;
 }
@@ -593,33 +700,6 @@ situ_kk_arg situ_kk_view1(void *data, situ_kk_dtype t, int64_t n) {
 
 /* ---- source emission ----------------------------------------------------- */
 
-struct text {
-  char *buf;
-  size_t len, cap;
-  int oom;
-};
-
-static void text_append(MlirStringRef s, void *ud) {
-  struct text *t = ud;
-  if (t->oom)
-    return;
-  if (t->len + s.length + 1 > t->cap) {
-    size_t cap = t->cap ? t->cap : 4096;
-    while (cap < t->len + s.length + 1)
-      cap *= 2;
-    char *p = realloc(t->buf, cap);
-    if (!p) {
-      t->oom = 1;
-      return;
-    }
-    t->buf = p;
-    t->cap = cap;
-  }
-  memcpy(t->buf + t->len, s.data, s.length);
-  t->len += s.length;
-  t->buf[t->len] = '\0';
-}
-
 int situ_kk_emit_source(situ_kk_ctx *ctx, const char *ir, size_t len, const char *entry,
                         situ_kk_source flavor, char **out) {
   if (!ctx || !ir || !out || flavor < SITU_KK_SOURCE_KOKKOS_CPP ||
@@ -628,38 +708,9 @@ int situ_kk_emit_source(situ_kk_ctx *ctx, const char *ir, size_t len, const char
   *out = NULL;
   pthread_mutex_lock(&ctx->lock);
   err_clear(ctx);
-  int rc = SITU_KK_OK;
-  MlirModule m = mlirModuleCreateParse(ctx->mlir, (MlirStringRef){ir, len});
-  if (mlirModuleIsNull(m)) {
-    rc = fail(ctx, SITU_KK_EPARSE, "kernel IR does not parse");
-    pthread_mutex_unlock(&ctx->lock);
-    return rc;
-  }
-  if (entry) {
-    if (mlirOperationIsNull(entry_func(ctx, m, entry)))
-      rc = SITU_KK_ENOENT;
-    else
-      mlirKokkosKeepOnly(m, mlirStringRefCreateFromCString(entry));
-  }
+  int rc = need_backend(ctx);
   if (!rc)
-    rc = emit_module(ctx, m, flavor, out);
-  mlirModuleDestroy(m);
+    rc = ctx->be->emit(ctx->be_ctx, ir, len, entry, (int)flavor, out, NULL);
   pthread_mutex_unlock(&ctx->lock);
-  return rc;
-}
-
-/* The source of module `m` (the lock is held). */
-static int emit_module(situ_kk_ctx *ctx, MlirModule m, situ_kk_source flavor, char **out) {
-  struct text t = {0};
-  int rc = SITU_KK_OK;
-  if (mlirLogicalResultIsFailure(
-          mlirKokkosEmitSource(mlirModuleGetOperation(m), (int)flavor, text_append, &t)))
-    rc = fail(ctx, SITU_KK_EUNSUP, "the source emitter cannot print this kernel");
-  if (!rc && t.oom)
-    rc = SITU_KK_ENOMEM;
-  if (rc)
-    free(t.buf);
-  else
-    *out = t.buf;
   return rc;
 }
