@@ -122,7 +122,9 @@ def run_situ(app, ranks, tmp, shim, placement):
     cmd = [sys.executable, "-m", "situ.cli", "run", "-n", str(ranks), "--quiet",
            os.path.join(HERE, "situ_analytics.py"), "--app", app, "--every", str(SIZES[app]["every"]),
            "--placement", placement, "--out", out, "--", *sim_cmd(app, tl)]
-    r = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=900, cwd=tmp)
+    # A fresh kernel cache per run: each run pays one compile per node.
+    r = subprocess.run(cmd, env=dict(ENV, SITU_KK_CACHE=os.path.join(tmp, "kk-cache")), capture_output=True,
+                       text=True, timeout=900, cwd=tmp)
     if r.returncode:
         raise RuntimeError(f"situ {placement} failed:\n{r.stderr[-3000:]}")
     rep = json.load(open(out))
@@ -185,7 +187,8 @@ def run_idle(ranks: int, placement: str) -> dict:
                os.path.join(HERE, "situ_analytics.py"), "--app", "idle", "--every", "10", "--placement", placement,
                "--out", out, "--", os.path.join(BIN, "e2e_sim"), "--shape", "1024,1024", "--steps", "1000",
                "--sleep-ms", "20"]
-        r = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=900, cwd=tmp)
+        r = subprocess.run(cmd, env=dict(ENV, SITU_KK_CACHE=os.path.join(tmp, "kk-cache")), capture_output=True,
+                           text=True, timeout=900, cwd=tmp)
         if r.returncode:
             raise RuntimeError(f"idle {placement} failed:\n{r.stderr[-3000:]}")
         rep = json.load(open(out))
@@ -202,7 +205,7 @@ def snapshot_kokkos() -> None:
     """Copy libsitu-kokkos (and the dialect library it needs) aside and point the
     ranks at the copy: the build directory may be rebuilt under a long benchmark."""
     snap = tempfile.mkdtemp(prefix="situ-kokkos-")
-    for lib in ("libsitu-kokkos.so", "libSituKokkosDialect.so"):
+    for lib in ("libsitu-kokkos.so", "libsitu-kokkos-mlir.so", "libSituKokkosDialect.so"):
         shutil.copy2(os.path.join(BUILD, "lib", lib), snap)
     ENV["SITU_KOKKOS_LIBRARY"] = os.path.join(snap, "libsitu-kokkos.so")
     ENV["LD_LIBRARY_PATH"] = snap + (":" + ENV["LD_LIBRARY_PATH"] if ENV.get("LD_LIBRARY_PATH") else "")
