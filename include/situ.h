@@ -77,6 +77,12 @@ typedef struct situ_stats {
     int shm;                /* 1 if that connection uses shared memory */
     double kernel_seconds;  /* in-process stages of placed analyses (docs/placement.md) */
     int64_t kernel_runs;
+    /* What the raw path costs (the placement recheck, docs/placement.md), measured
+     * only with analytics attached: */
+    double raw_seconds;     /* inside situ_expose for blocks sent raw: staging slot (and any
+                               wait for room), copy, queueing */
+    int64_t raw_bytes;      /* the bytes of those blocks */
+    double send_seconds;    /* CPU time of the I/O thread sending those blocks */
 } situ_stats;
 
 /* Collective over comm. config_path may be NULL (defaults; env SITU_CONFIG, then

@@ -133,7 +133,8 @@ def run_situ(app, ranks, tmp, shim, placement):
     res = {"sim_s": sim_seconds(r.stderr), "analysed": len(done), "bytes_per_step": rep["bytes_received"] / n,
            "bytes_per_step_median": rep.get("step_bytes_median"),
            "placement": rep["placement"], "blocks": rep["blocks"], "local_steps": rep["local_steps"],
-           "kernel_ms": rep["kernel_ms"], "from_publish_ms": rep["from_publish_ms"],
+           "kernel_ms": rep["kernel_ms"], "raw_path_ms": rep.get("raw_path_ms"), "reason": rep.get("reason"),
+           "from_publish_ms": rep["from_publish_ms"],
            "breakdown_ms": rep["breakdown_ms"], "errors": rep["errors"][:3], "dropped": rep["dropped"],
            "lost": rep["lost"], "values": {int(k): v for k, v in rep["values"].items()}}
     res.update(ttr(done, read_timeline(tl)))
@@ -345,6 +346,11 @@ def report(doc: dict) -> str:
                 notes.append(f"{r['placement']}; blocks in-process/raw {r['blocks']['in_process']}/{r['blocks']['raw']}")
                 if r.get("kernel_ms"):
                     notes.append(f"kernel {r['kernel_ms']:.2f} ms/step")
+                rp = r.get("raw_path_ms") or {}
+                if mode == "auto" and rp.get("copy") is not None:
+                    notes.append("raw path measured: copy {:.2f} + send {:.2f} + worker stage {} ms/step".format(
+                        rp["copy"], rp.get("send") or 0.0,
+                        "-" if rp.get("stage") is None else f"{rp['stage']:.2f}"))
                 bd = r.get("breakdown_ms") or {}
                 if r.get("from_publish_ms") is not None:
                     notes.append(f"from publication {r['from_publish_ms']:.1f} ms = queued {bd.get('queued', 0):.1f} + "

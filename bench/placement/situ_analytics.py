@@ -42,6 +42,9 @@ json.dump({"done": done, "values": values, "bytes_received": s.bytes_received, "
            "local_steps": a.local_steps, "placement": d.placement if d else None,
            "bytes_raw_per_step": d.bytes_raw if d else None, "bytes_placed_per_step": d.bytes_in_process if d else None,
            "kernel_ms": float(np.median(d.measured_kernel_s) * 1e3) if d and d.measured_kernel_s else None,
+           "raw_path_ms": {k: (getattr(d, f"measured_{k}_s") * 1e3 if getattr(d, f"measured_{k}_s") is not None
+                               else None) for k in ("copy", "send", "stage")} if d else None,
+           "reason": d.reason if d else None,
            "from_publish_ms": float(np.median(a.latency) * 1e3) if a.latency else None,
            "from_publish_steady_ms": float(np.median(a.latency[len(a.latency) // 2:]) * 1e3) if a.latency else None,
            "from_publish_max_ms": float(np.max(a.latency) * 1e3) if a.latency else None,

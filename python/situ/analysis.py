@@ -12,7 +12,8 @@ import numpy as np
 from distributed.client import futures_of
 
 from .planner import LocalPlan, Template, run_raw_stages, step_graph, trace
-from .planner.cost import PLACEMENTS, Decision, Model, decide, recheck
+from .planner.cost import PLACEMENTS, Decision, Model, decide, describe_raw, recheck
+from .planner.graph import STAGE_SECONDS
 
 logger = logging.getLogger("situ.analysis")
 
@@ -51,6 +52,7 @@ class Analysis:
         self.notify: Callable[[], None] | None = None  # wakes the session when a step is computed
         self.errors: list[str] = []
         self.kernel_prev: list[float] | None = None  # ranks' cumulative kernel seconds
+        self.stage_s: dict = {}  # rank -> the workers' CPU seconds of its raw blocks' stages (deque)
         self._token = uuid.uuid4().hex[:12]  # keys of this session's raw-stage tasks
         self._nthreads: dict[str, int] = {}
 
@@ -242,6 +244,11 @@ class Analysis:
                 t2 = time.time()
                 value = fut.finish(client)
                 t3 = time.time()
+                per_rank: dict = {}
+                for (_, rank), sec in fut.stage_s.items():
+                    per_rank[rank] = per_rank.get(rank, 0.0) + float(sec)
+                for rank, sec in per_rank.items():
+                    self.stage_s.setdefault(rank, deque(maxlen=64)).append(sec)
                 self._deliver(step, value, counts, True, (max(0.0, t0 - t_pub), t1 - t0, t3 - t1 - fut.compute_s,
                                                           fut.compute_s), t_pub)
                 n += 1
@@ -295,15 +302,30 @@ class Analysis:
                 self._local = (t, None)
         return self._local[1]
 
-    def measured(self, seconds_per_rank: list[float]) -> str | None:
-        """Record a step's in-process kernel time (slowest rank); a reason to re-place, or None."""
+    def measured(self, seconds_per_rank: list[float], rates: dict | None = None) -> str | None:
+        """Record a step's in-process kernel time (slowest rank) and what the raw path
+        costs (``rates``: rank -> (copy, send) seconds per byte measured by the rank, or
+        None); a reason to re-place, or None."""
         if self.decision is None or not seconds_per_rank:
             return None
-        self.decision.measured_kernel_s.append(max(seconds_per_rank))
-        why = recheck(self.decision, self.model)
+        d = self.decision
+        d.measured_kernel_s.append(max(seconds_per_rank))
+        if rates and self.template is not None:
+            nbytes: dict = {}
+            for st in self.template.stages.values():
+                nbytes[st.rank] = nbytes.get(st.rank, 0) + st.bytes_in
+            copy = _slowest(nbytes, {int(r): v[0] for r, v in rates.items() if v[0] is not None})
+            if copy is not None:
+                d.measured_copy_s = copy
+                d.measured_send_s = _slowest(nbytes, {int(r): v[1] for r, v in rates.items() if v[1] is not None})
+        if self.stage_s:
+            d.measured_stage_s = max(float(np.median(v)) for v in self.stage_s.values())
+        elif d.raw_home == "in_situ" and any(isinstance(p[1], _Mixed) for p in self.pending):
+            return None   # raw blocks' stages still running on the workers: recheck when measured
+        why = recheck(d, self.model)
         if why:
-            self.decision.placement = "in_situ"
-            self.decision.reason = "moved back to raw blocks: " + why
+            d.placement = d.raw_home
+            d.reason = "moved back to raw blocks: " + why
         return why
 
     # -- reporting -------------------------------------------------------------------
@@ -332,6 +354,10 @@ class Analysis:
         m = f"measured {np.median(meas) * 1e3:.3f} ms over {len(meas)} steps" if meas else "not measured"
         lines.append(f"  in-process kernel per step (slowest rank): estimated {d.est_kernel_s * 1e3:.3f} ms, "
                      f"{m}; the copy it replaces: estimated {d.est_copy_s * 1e3:.3f} ms")
+        if d.measured_copy_s is not None:
+            raw = d.measured_copy_s + (d.measured_send_s or 0.0) + \
+                (d.measured_stage_s or 0.0 if d.raw_home == "in_situ" else 0.0)
+            lines.append(f"  raw path per step (slowest rank), measured: {raw * 1e3:.3f} ms = {describe_raw(d)}")
         if self.steps:
             lines.append(f"  ran {self.steps} steps: blocks in-process {self.blocks['in_process']}, raw "
                          f"{self.blocks['raw']}; combine/aggregate in the session {self.local_steps} steps, "
@@ -349,10 +375,11 @@ class _Mixed:
     """A step with raw blocks: their stages computing on the workers (``rfuts``:
     ``([(array, rank), ...], Future)``), the other blocks' in-process results
     (``futs``); :meth:`finish` gathers both in one call and combines in the session."""
-    __slots__ = ("lp", "futs", "rfuts", "got", "compute_s")
+    __slots__ = ("lp", "futs", "rfuts", "got", "compute_s", "stage_s")
 
     def __init__(self, lp: LocalPlan, futs: dict, rfuts: list, got: dict) -> None:
         self.lp, self.futs, self.rfuts, self.got, self.compute_s = lp, futs, rfuts, got, 0.0
+        self.stage_s: dict = {}  # (array, rank) -> the worker's CPU seconds of its stage
 
     def done(self) -> bool:
         return all(f.done() for _, f in self.rfuts)
@@ -368,6 +395,7 @@ class _Mixed:
         frontier = {}
         for (blocks, _), vals in zip(self.rfuts, flat[i:]):
             frontier.update(zip(blocks, vals))
+            self.stage_s.update((b, v[STAGE_SECONDS]) for b, v in zip(blocks, vals) if STAGE_SECONDS in v)
         t = time.time()
         value = self.lp.run(got, frontier)
         self.compute_s = time.time() - t
@@ -380,6 +408,15 @@ class _Done:
 
     def __init__(self, value: Any, timing: tuple) -> None:
         self.value, self.timing = value, timing
+
+
+def _slowest(nbytes: dict, rate: dict) -> float | None:
+    """Per step, the slowest rank: max over ranks of bytes x that rank's seconds per byte
+    (a rank without a measurement takes the median rank's); None if no rank measured."""
+    if not rate:
+        return None
+    typical = float(np.median(list(rate.values())))
+    return max((n * rate.get(r, typical) for r, n in nbytes.items()), default=0.0)
 
 
 def _inline(msg: dict, ident: str, block: tuple, n: int) -> list | None:

@@ -19,6 +19,8 @@ from .contract import validate_contract
 logger = logging.getLogger("situ.scheduler")
 
 TOPIC = "situ"
+RANK_FIELDS = ("kernel_seconds", "kernel_runs", "plan_error", "bytes_sent", "raw_seconds", "raw_bytes",
+               "send_seconds")
 ORPHAN = "situ-unattached"  # owns blocks that arrive while no session is attached
 EVENTS_KEPT = 256  # events of the situ topic the scheduler keeps (steps carry inline results)
 
@@ -274,7 +276,8 @@ class SituSchedulerPlugin(SchedulerPlugin):
         self.totals["steps"] += 1
         self.totals["bytes"] += nb_total
         self.totals["blocks"] += len(keys)
-        kernels = {str(r): {k: info[k] for k in ("kernel_seconds", "kernel_runs", "plan_error") if k in info}
+        # what each rank measured (cumulative): its kernels, and what raw blocks cost it
+        kernels = {str(r): {k: info[k] for k in RANK_FIELDS if k in info}
                    for r, info in st["ranks"].items()}
         self.scheduler.log_event(TOPIC, {"type": "step", "step": step, "arrays": arrays,
                                          "bytes": nb_total, "messages": st["messages"], "ranks": kernels,

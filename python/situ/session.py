@@ -142,6 +142,7 @@ class Session:
         self._layouts: dict[str, dict] = {}
         self._nranks = 0
         self._shm: dict[int, bool] = {}
+        self._rank_costs: dict = {}  # rank -> raw-path counters and per-byte costs (cost model)
         self.model = Model()
         self._explicit: dict[str, dict] = {}
         self._step_futures: dict = {}
@@ -308,8 +309,27 @@ class Session:
         if changed:
             self._push_contract()
 
+    def _raw_rates(self, ranks: dict) -> dict:
+        """Update, from the ranks' cumulative counters in this step's STEP_END, what a raw
+        byte costs each rank: {rank: (copy, send) seconds per byte (medians), None where
+        not measured yet}. copy: the simulation's thread in situ_expose for blocks sent
+        raw; send: the I/O thread's CPU sending them (both per raw byte)."""
+        for r, info in ranks.items():
+            if "raw_seconds" not in info:   # a rank without these counters
+                continue
+            cur = (float(info["raw_seconds"]), int(info.get("raw_bytes", 0)), float(info.get("send_seconds", 0.0)))
+            rc = self._rank_costs.setdefault(r, {"prev": (0.0, 0, 0.0), "copy": deque(maxlen=64),
+                                                 "send": deque(maxlen=64)})
+            p, rc["prev"] = rc["prev"], cur
+            if cur[1] > p[1]:   # raw blocks this step (their sends precede the STEP_END)
+                rc["copy"].append((cur[0] - p[0]) / (cur[1] - p[1]))
+                rc["send"].append(max(0.0, cur[2] - p[2]) / (cur[1] - p[1]))
+        return {r: tuple(float(np.median(rc[k])) if rc[k] else None for k in ("copy", "send"))
+                for r, rc in self._rank_costs.items()}
+
     def _run_analyses(self, step: int, msg: dict) -> None:
         replan = False
+        rates = self._raw_rates(msg.get("ranks", {}))
         for a in self._analyses:
             if not a.selects(step):
                 continue
@@ -322,7 +342,7 @@ class Session:
                 secs = [float(info.get("kernel_seconds", 0.0)) for info in ranks.values()]
                 prev, a.kernel_prev = a.kernel_prev, secs
                 if prev is not None and len(prev) == len(secs):
-                    why = a.measured([max(0.0, x - y) for x, y in zip(secs, prev)])
+                    why = a.measured([max(0.0, x - y) for x, y in zip(secs, prev)], rates)
                     if why:
                         logger.warning("situ: analysis %s: %s", a.name, why)
                         replan = True

@@ -189,6 +189,7 @@ typedef struct situ_item {
     size_t payload_len;
     int blocks;                    /* ITEM_STEP_END: blocks of the step */
     bool dropped;
+    bool raw;                      /* ITEM_BLOCK: a block sent raw (its send is timed, cost model) */
 } situ_item;
 
 struct situ_ctx {

@@ -273,12 +273,16 @@ static int run_plan(situ_ctx *ctx, situ_plan *p, int src, int64_t step, const vo
             a = &ctx->arrays[src];
         }
         situ_item *it;
+        double tr = situ_now();
         int rc = stage(ctx, p->raw_id, step, a->nbytes, a->start, a->count, &it);
         if (rc || !it) return rc;
         double tc = situ_now();
         memcpy(ctx->staging.base + it->off, data, a->nbytes);
         ctx->stats.copy_seconds += situ_now() - tc;
+        it->raw = true;
         enqueue_block(ctx, it);
+        ctx->stats.raw_seconds += situ_now() - tr;
+        ctx->stats.raw_bytes += (int64_t)a->nbytes;
         return SITU_OK;
     }
     situ_item *items[SITU_PLAN_MAX_OUT];
@@ -351,6 +355,7 @@ int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data)
         size_t esize = situ_dtype_size(a->dtype), nbytes = esize;
         for (int d = 0; d < a->ndim; ++d) nbytes *= (size_t)ccount[d];
         situ_item *it;
+        double tr = situ_now();
         rc = stage(ctx, id, step, nbytes, cstart, ccount, &it);
         a = &ctx->arrays[id];
         if (it) {
@@ -360,7 +365,10 @@ int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data)
             if (whole) memcpy(ctx->staging.base + it->off, data, nbytes);
             else situ_copy_cut(ctx->staging.base + it->off, data, esize, a->ndim, a->start, a->count, cstart, ccount);
             ctx->stats.copy_seconds += situ_now() - tc;
+            it->raw = true;
             enqueue_block(ctx, it);
+            ctx->stats.raw_seconds += situ_now() - tr;
+            ctx->stats.raw_bytes += (int64_t)nbytes;
         }
     }
     for (int i = 0; i < ctx->contract.nplans && !rc; ++i) {

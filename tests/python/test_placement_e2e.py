@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from e2e import SessionThread, expected, mpirun
+from situ.planner.cost import Model
 
 STEPS = 60
 
@@ -77,6 +78,52 @@ def test_unmappable_stays_on_dask_with_a_reason(served):
     for step, v in got.items():
         np.testing.assert_array_equal(v["arg"], np.nanargmax(expected("f64", (10, 4), step), axis=0))
     assert sorted(got) == [0, 1, 2]
+
+
+def test_auto_rechecks_on_what_the_ranks_measured(served):
+    """auto's recheck compares the measured kernel with the raw path the ranks measured
+    (STEP_END's raw_seconds/raw_bytes/send_seconds on the steps sent raw while the
+    kernels compile) and the workers' stages of those blocks: a cheap reduction stays
+    in-process; the same analysis under a model that tolerates no kernel time (the
+    stand-in for an expensive kernel) moves back to raw blocks after its calibration
+    steps, with the measured figures in its reason, and its results stay right."""
+    shape, nranks, steps = (96, 64, 16), 4, 40
+    got: dict = {"keep": {}, "back": {}}
+
+    def reduction(a0):
+        return {"s": a0.sum(axis=-1), "max": a0.max(), "mean": a0.mean(axis=(0, 1))}
+
+    def setup(s):
+        a = s.analyse("a0", every=2, placement="auto")(reduction)
+        a.then(lambda step, r: got["keep"].__setitem__(step, r))
+        b = s.analyse("a0", every=2, placement="auto")(reduction)
+        b.model = Model(recheck_margin=1e-3, recheck_floor_s=0.0)
+        b.then(lambda step, r: got["back"].__setitem__(step, r))
+        setup.analyses = (a, b)
+
+    st = SessionThread(served, setup)
+    r = mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", steps, "--decomp", "uneven",
+                                   "--sleep-ms", 30], served.connection)
+    assert r.returncode == 0, r.stderr
+    assert st.join()["clean"]
+    a, b = setup.analyses
+    for x in (a, b):
+        d = x.decision
+        assert not x.errors, x.errors
+        assert len(d.measured_kernel_s) >= 3 and d.measured_copy_s is not None, x.explain()
+        assert 0 < d.measured_copy_s < 0.1 and d.measured_send_s is not None, x.explain()
+        assert d.raw_home == "in_situ" and d.measured_stage_s is not None and d.measured_stage_s > 0, x.explain()
+        assert "raw path per step (slowest rank), measured" in x.explain()
+    assert a.in_process and a.blocks["in_process"] > 0, a.explain()
+    assert b.decision.placement == "in_situ" and "measured raw path" in b.decision.reason, b.explain()
+    assert "worker stage" in b.decision.reason
+    assert b.blocks["raw"] > a.blocks["raw"], (a.explain(), b.explain())   # raw blocks after moving back
+    assert sorted(got["keep"]) == sorted(got["back"]) and len(got["keep"]) >= steps // 2 - 2
+    for step, value in got["back"].items():
+        want = reduction(da.from_array(expected("f64", shape, step)))
+        for k in want:
+            np.testing.assert_allclose(value[k], np.asarray(want[k].compute()), rtol=1e-12, atol=1e-9)
+            np.testing.assert_allclose(got["keep"][step][k], value[k], rtol=1e-12, atol=1e-9)
 
 
 @pytest.mark.parametrize("dtype,nranks", [("f64", 4), ("f32", 3), ("i64", 2)])

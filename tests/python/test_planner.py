@@ -10,7 +10,7 @@ import pytest
 from e2e import BUILD
 from kokkos_jit import Jit
 from situ.planner import step_graph, trace
-from situ.planner.cost import Model, decide
+from situ.planner.cost import Decision, Model, decide, raw_path_s, recheck
 
 DT = {"f32": "f4", "f64": "f8", "i32": "i4", "i64": "i8"}
 
@@ -101,6 +101,69 @@ def test_partial_results_are_small_and_the_cost_model_chooses_in_process():
     # an elementwise map leaves as many bytes as it reads: nothing to save
     tpl2 = trace(lambda f: {"y": f * 2.0}, {"f": lay})
     assert decide(list(tpl2.stages.values()), "auto", tpl2.reasons, False, Model()).placement == "in_transit"
+
+
+def test_recheck_compares_measured_kernel_with_measured_raw_path():
+    """auto's recheck (docs/placement.md, Cost model): after 3 measured steps, the
+    median kernel per step against the raw path measured by the ranks (copy into
+    staging + the I/O thread's send) and, in situ, the worker's per-block stage, times
+    recheck_margin; the estimated copy times max_slowdown until a raw block is measured."""
+    m = Model()
+
+    def d(kernel_ms, home="in_situ", **meas):
+        return Decision("in_process", False, "", est_copy_s=1e-4, raw_home=home,
+                        measured_kernel_s=[x * 1e-3 for x in kernel_ms],
+                        **{k: v * 1e-3 for k, v in meas.items()})
+
+    assert recheck(d([3, 3]), m) is None                        # calibrating: 2 of 3 steps
+    assert "estimated" in recheck(d([3, 3, 3]), m)              # 3 ms > 4 x 0.1 ms estimated copy
+    assert recheck(d([0.9, 0.9, 0.9]), m) is None               # under the 1 ms floor: stays
+    # the issue's case: a 3 ms kernel, a raw path of 0.5 ms copy + 0.01 send + 2 ms worker stage
+    meas = dict(measured_copy_s=0.5, measured_send_s=0.01, measured_stage_s=2.0)
+    assert raw_path_s(d([3] * 3, **meas)) == pytest.approx((2.51e-3, True))
+    assert recheck(d([3, 3, 3], **meas), m) is None             # 3 <= 2 x 2.51 ms: in-process stays
+    assert recheck(d([1, 30, 4, 5, 6], **meas), m) is None      # the median (5 ms) decides: 5 <= 5.02
+    why = recheck(d([6, 6, 6], **meas), m)                      # 6 > 2 x 2.51 ms: back to raw blocks
+    assert why and "measured raw path" in why and "worker stage 2.000 ms" in why, why
+    # in transit the worker's stage runs on other nodes: only the copy and the send count
+    assert recheck(d([1.01] * 3, "in_transit", **meas), m) is None  # 1.01 <= 2 x 0.51
+    assert "in transit" in recheck(d([1.1, 1.2, 1.3, 1.4], "in_transit", **meas), Model(recheck_floor_s=0))
+    # a stage not measured yet counts nothing (the copy alone), the margin is a knob
+    assert recheck(d([3] * 3, measured_copy_s=0.5), m) is not None
+    assert recheck(d([3] * 3, measured_copy_s=0.5), Model(recheck_margin=10)) is None
+    # pinned or raw placements are never rechecked
+    pinned = d([50] * 3, **meas)
+    pinned.pinned = True
+    assert recheck(pinned, m) is None
+
+
+def test_analysis_turns_rank_rates_into_the_raw_path_per_step():
+    """Analysis.measured: the ranks' seconds per raw byte times each rank's block bytes,
+    the slowest rank; a rank without a measurement takes the median rank's; worker
+    stages per rank (median); the placement moves to the raw home with the reason."""
+    from types import SimpleNamespace
+    from situ.analysis import Analysis
+    a = Analysis(lambda f: f.sum(), ("f",), 1, 0, "auto", 4, "a0")
+    a.template = SimpleNamespace(stages={i: SimpleNamespace(rank=i, bytes_in=n)
+                                         for i, n in enumerate([1 << 20, 1 << 20, 2 << 20])})
+    a.decision = Decision("in_process", False, "x", est_copy_s=1e-4, raw_home="in_transit")
+    rates = {"0": (1e-9, 1e-10), "1": (2e-9, None)}              # rank 2: not measured (median: 1.5e-9)
+    assert a.measured([1e-3, 2e-3, 1e-3], rates) is None
+    dd = a.decision
+    assert dd.measured_copy_s == pytest.approx(1.5e-9 * (2 << 20))     # rank 2, the largest block
+    assert dd.measured_send_s == pytest.approx(1e-10 * (2 << 20))
+    assert a.measured([8e-3], rates) is None                    # 2 of 3 steps: calibrating
+    assert a.measured([8e-3], rates) is not None                # median 8 ms > 2 x (3.1 + 0.2) ms
+    assert dd.placement == "in_transit" and dd.reason.startswith("moved back to raw blocks: measured kernel")
+    tpl, a.template = a.template, None
+    assert "raw path per step (slowest rank), measured: 3.355 ms = copy 3.146 ms + send 0.210 ms" in a.explain()
+    b = Analysis(lambda f: f.sum(), ("f",), 1, 0, "auto", 4, "a1")
+    b.template = tpl
+    b.decision = Decision("in_process", False, "x", est_copy_s=1e-4, raw_home="in_situ")
+    b.stage_s = {0: [4e-3, 5e-3, 6e-3], 2: [1e-3]}
+    for _ in range(3):
+        assert b.measured([5e-3], rates) is None                # 5 ms <= 2 x (3.1 + 0.2 + 5) ms
+    assert b.decision.measured_stage_s == pytest.approx(5e-3) and b.in_process
 
 
 def arg_patterns(f):

@@ -9,7 +9,7 @@ its results move). Combine and aggregate tasks always run on Dask.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PLACEMENTS = ("auto", "in_process", "in_situ", "in_transit")
 
@@ -26,6 +26,10 @@ class Model:
     recheck_floor_s: float = 1e-3     # a measured kernel under this per step never moves back
     #                                   (negligible, and wall-clock timings that small are
     #                                   mostly the rank being descheduled)
+    recheck_margin: float = 2.0       # after calibration: in-process stays unless the measured
+    #                                   kernel costs more than this many times the measured raw
+    #                                   path (what in-process saves besides: the bytes, the
+    #                                   worker's receipt and registration, the time to result)
     local_combine_bytes: int = 16 << 20  # per-block results up to this size per step (kernel
     #                                      outputs, or raw blocks' stages run on the workers) are
     #                                      combined in the session (0: the step graph on the cluster)
@@ -41,6 +45,33 @@ class Decision:
     est_kernel_s: float = 0.0         # per step, slowest rank
     est_copy_s: float = 0.0
     measured_kernel_s: list[float] = field(default_factory=list)
+    raw_home: str = "in_situ"         # where raw blocks go: in_situ (shm, same node) or in_transit
+    # The raw path as the ranks and workers measured it (per step, slowest rank; None until
+    # measured): the simulation's thread in situ_expose (staging slot, copy, queueing), the
+    # I/O thread's CPU sending the block, and (in situ only: the node's cores) the worker's
+    # CPU running the block's per-block tasks (RawStage).
+    measured_copy_s: float | None = None
+    measured_send_s: float | None = None
+    measured_stage_s: float | None = None
+
+
+def raw_path_s(d: Decision) -> tuple[float, bool]:
+    """What raw blocks cost the simulation's node per step (slowest rank), and whether
+    it was measured (else the estimated copy into staging).
+
+    >>> raw_path_s(Decision("in_process", False, "", est_copy_s=1e-4))
+    (0.0001, False)
+    >>> d = Decision("in_process", False, "", est_copy_s=1e-4, measured_copy_s=5e-4,
+    ...              measured_send_s=1e-5, measured_stage_s=4e-3)
+    >>> round(raw_path_s(d)[0], 6), round(raw_path_s(replace(d, raw_home="in_transit"))[0], 6)
+    (0.00451, 0.00051)
+    """
+    if d.measured_copy_s is None:
+        return d.est_copy_s, False
+    s = d.measured_copy_s + (d.measured_send_s or 0.0)
+    if d.raw_home == "in_situ":   # the worker's per-block tasks run on the ranks' node
+        s += d.measured_stage_s or 0.0
+    return s, True
 
 
 def decide(stages: list, pinned: str, reasons: list[str], shm: bool, model: Model) -> Decision:
@@ -55,7 +86,7 @@ def decide(stages: list, pinned: str, reasons: list[str], shm: bool, model: Mode
     est_k = max((max(s.bytes_in / model.memory_bandwidth, s.flops / model.kernel_rate) for s in stages),
                 default=0.0)
     est_c = max((s.bytes_in / model.memory_bandwidth for s in stages), default=0.0)
-    d = Decision(raw_home, pinned != "auto", "", bytes_raw, bytes_out, est_k, est_c)
+    d = Decision(raw_home, pinned != "auto", "", bytes_raw, bytes_out, est_k, est_c, raw_home=raw_home)
     if pinned in ("in_situ", "in_transit"):
         d.placement, d.reason = pinned, "pinned by the user"
         return d
@@ -79,11 +110,40 @@ def decide(stages: list, pinned: str, reasons: list[str], shm: bool, model: Mode
 
 
 def recheck(d: Decision, model: Model) -> str | None:
-    """After the first measured steps: a reason to move back to raw blocks, or None."""
+    """After the first measured steps: a reason to move back to raw blocks, or None.
+
+    Measured against measured: the median kernel time per step (slowest rank) against
+    what the raw path costs per step (slowest rank, :func:`raw_path_s`) times
+    ``recheck_margin``; until a raw block was measured, against the estimated copy
+    times ``max_slowdown`` (as ``decide``). Never below ``recheck_floor_s``.
+
+    >>> d = Decision("in_process", False, "", est_copy_s=1e-4, measured_kernel_s=[3e-3] * 3)
+    >>> recheck(d, Model()) is not None                    # 3 ms > 4 x 0.1 ms estimated
+    True
+    >>> d.measured_copy_s, d.measured_stage_s = 5e-4, 2e-3  # measured: 3 ms <= 2 x 2.5 ms
+    >>> recheck(d, Model()) is None
+    True
+    """
     if d.pinned or d.placement != "in_process" or len(d.measured_kernel_s) < model.calibrate_steps:
         return None
     m = sorted(d.measured_kernel_s)[len(d.measured_kernel_s) // 2]
-    if m > model.max_slowdown * max(d.est_copy_s, 1e-9) and m > model.recheck_floor_s:
-        return (f"measured kernel {m * 1e3:.2f} ms per step > {model.max_slowdown:g}x the "
-                f"{d.est_copy_s * 1e3:.2f} ms copy it replaces")
+    raw, measured = raw_path_s(d)
+    margin = model.recheck_margin if measured else model.max_slowdown
+    if m > margin * max(raw, 1e-9) and m > model.recheck_floor_s:
+        what = (f"the {raw * 1e3:.2f} ms measured raw path it replaces ({describe_raw(d)})" if measured
+                else f"the {raw * 1e3:.2f} ms copy it replaces (estimated: no raw block measured yet)")
+        return f"measured kernel {m * 1e3:.2f} ms per step > {margin:g}x {what}"
     return None
+
+
+def describe_raw(d: Decision) -> str:
+    """The measured raw path in words (``situ explain``)."""
+    if d.measured_copy_s is None:
+        return f"not measured; estimated copy {d.est_copy_s * 1e3:.3f} ms"
+    parts = [f"copy {d.measured_copy_s * 1e3:.3f} ms", f"send {(d.measured_send_s or 0.0) * 1e3:.3f} ms"]
+    if d.raw_home == "in_situ":
+        parts.append("worker stage " + (f"{d.measured_stage_s * 1e3:.3f} ms" if d.measured_stage_s is not None
+                                        else "not measured"))
+    else:
+        parts.append("worker stage not counted (in transit: other nodes)")
+    return " + ".join(parts)

@@ -420,10 +420,14 @@ class RawStage:
 _RAW_PROGRAMS: dict = {}
 
 
+STAGE_SECONDS = "situ-stage-seconds"   # in run_raw_stages' values: CPU seconds of the block's stage
+
+
 def run_raw_stages(stages: list, *blocks: Any) -> list[dict]:
     """On a worker: ``stages[i] = (ident, blob)`` of :class:`RawStage`, run on
     ``blocks[i]``; returns each block's frontier values."""
     import pickle
+    import time
     out = []
     for (ident, blob), block in zip(stages, blocks):
         prog = _RAW_PROGRAMS.get(ident)
@@ -432,11 +436,14 @@ def run_raw_stages(stages: list, *blocks: Any) -> list[dict]:
                 _RAW_PROGRAMS.clear()
             prog = _RAW_PROGRAMS[ident] = pickle.loads(blob)
         source, tasks, frontier = prog
+        t = time.thread_time()
         values = {source: block}
         for k, node in tasks:
             values[k] = node({d: values[d] for d in node.dependencies})
-        out.append({k: values[k] for k in frontier})
+        res = {k: values[k] for k in frontier}
+        res[STAGE_SECONDS] = time.thread_time() - t   # the worker's CPU on this block (cost model)
+        out.append(res)
     return out
 
 
-__all__ = ["Template", "BlockStage", "LocalPlan", "RawStage", "run_raw_stages", "trace", "step_graph", "source_key", "GraphNode"]
+__all__ = ["Template", "BlockStage", "LocalPlan", "RawStage", "run_raw_stages", "STAGE_SECONDS", "trace", "step_graph", "source_key", "GraphNode"]
