@@ -12,7 +12,7 @@ import numpy as np
 from distributed.client import futures_of
 
 from .planner import LocalPlan, Template, run_raw_stages, step_graph, trace
-from .planner.cost import PLACEMENTS, Decision, Model, decide, describe_raw, recheck
+from .planner.cost import PLACEMENTS, Decision, Model, decide, describe_raw, raw_path_s, recheck
 from .planner.graph import STAGE_SECONDS
 
 logger = logging.getLogger("situ.analysis")
@@ -355,8 +355,7 @@ class Analysis:
         lines.append(f"  in-process kernel per step (slowest rank): estimated {d.est_kernel_s * 1e3:.3f} ms, "
                      f"{m}; the copy it replaces: estimated {d.est_copy_s * 1e3:.3f} ms")
         if d.measured_copy_s is not None:
-            raw = d.measured_copy_s + (d.measured_send_s or 0.0) + \
-                (d.measured_stage_s or 0.0 if d.raw_home == "in_situ" else 0.0)
+            raw = raw_path_s(d)[0]
             lines.append(f"  raw path per step (slowest rank), measured: {raw * 1e3:.3f} ms = {describe_raw(d)}")
         if self.steps:
             lines.append(f"  ran {self.steps} steps: blocks in-process {self.blocks['in_process']}, raw "

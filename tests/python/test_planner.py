@@ -128,13 +128,32 @@ def test_recheck_compares_measured_kernel_with_measured_raw_path():
     # in transit the worker's stage runs on other nodes: only the copy and the send count
     assert recheck(d([1.01] * 3, "in_transit", **meas), m) is None  # 1.01 <= 2 x 0.51
     assert "in transit" in recheck(d([1.1, 1.2, 1.3, 1.4], "in_transit", **meas), Model(recheck_floor_s=0))
-    # a stage not measured yet counts nothing (the copy alone), the margin is a knob
-    assert recheck(d([3] * 3, measured_copy_s=0.5), m) is not None
+    # a stage not measured yet is estimated as the kernel (the same work); the margin is a knob
+    assert recheck(d([3] * 3, measured_copy_s=0.5), m) is not None           # 3 > 2 x (0.5 + 0)
+    est = d([3] * 3, measured_copy_s=0.5)
+    est.est_kernel_s = 1e-3
+    assert recheck(est, m) is None                                            # 3 <= 2 x (0.5 + 1)
     assert recheck(d([3] * 3, measured_copy_s=0.5), Model(recheck_margin=10)) is None
     # pinned or raw placements are never rechecked
     pinned = d([50] * 3, **meas)
     pinned.pinned = True
     assert recheck(pinned, m) is None
+
+
+def test_decide_counts_the_worker_stage_in_situ():
+    """The first decision weighs the kernel estimate against the raw path estimated the
+    same way as the recheck measures it: in situ the worker would do the same work on
+    the ranks' node, so a reduction heavy in operations (heat2d's var + histogram)
+    starts in-process there and is rechecked on measurements; in transit only the copy
+    counts and the estimate keeps it raw."""
+    lay = rows((1024, 1024), [256] * 4, "f64")
+    tpl = trace(lambda f: {"mean": f.mean(), "var": f.var(), "min": f.min(), "max": f.max(),
+                           "hist": da.histogram(f, bins=64, range=(0.0, 1.0))[0]}, {"f": lay})  # heat2d's
+    st = list(tpl.stages.values())
+    situ_, transit = decide(st, "auto", [], True, Model()), decide(st, "auto", [], False, Model())
+    assert situ_.est_kernel_s > 4 * situ_.est_copy_s   # what sent heat2d raw before it was ever measured
+    assert situ_.placement == "in_process" and transit.placement == "in_transit", transit.reason
+    assert "raw path it replaces" in transit.reason
 
 
 def test_analysis_turns_rank_rates_into_the_raw_path_per_step():

@@ -57,21 +57,25 @@ class Decision:
 
 def raw_path_s(d: Decision) -> tuple[float, bool]:
     """What raw blocks cost the simulation's node per step (slowest rank), and whether
-    it was measured (else the estimated copy into staging).
+    it was measured. Until a raw block was measured: the estimated copy into staging
+    and, in situ, the worker's stage estimated as the kernel (the same work); a stage
+    not measured yet is estimated so too.
 
-    >>> raw_path_s(Decision("in_process", False, "", est_copy_s=1e-4))
+    >>> raw_path_s(Decision("in_process", False, "", est_copy_s=1e-4, raw_home="in_transit", est_kernel_s=1e-3))
     (0.0001, False)
+    >>> raw_path_s(Decision("in_process", False, "", est_copy_s=1e-4, est_kernel_s=1e-3))
+    (0.0011, False)
     >>> d = Decision("in_process", False, "", est_copy_s=1e-4, measured_copy_s=5e-4,
     ...              measured_send_s=1e-5, measured_stage_s=4e-3)
     >>> round(raw_path_s(d)[0], 6), round(raw_path_s(replace(d, raw_home="in_transit"))[0], 6)
     (0.00451, 0.00051)
     """
-    if d.measured_copy_s is None:
-        return d.est_copy_s, False
-    s = d.measured_copy_s + (d.measured_send_s or 0.0)
+    stage = 0.0
     if d.raw_home == "in_situ":   # the worker's per-block tasks run on the ranks' node
-        s += d.measured_stage_s or 0.0
-    return s, True
+        stage = d.est_kernel_s if d.measured_stage_s is None else d.measured_stage_s
+    if d.measured_copy_s is None:
+        return d.est_copy_s + stage, False
+    return d.measured_copy_s + (d.measured_send_s or 0.0) + stage, True
 
 
 def decide(stages: list, pinned: str, reasons: list[str], shm: bool, model: Model) -> Decision:
@@ -101,8 +105,10 @@ def decide(stages: list, pinned: str, reasons: list[str], shm: bool, model: Mode
     if bytes_out > model.max_bytes_ratio * bytes_raw:
         d.reason = f"results are {bytes_out / max(bytes_raw, 1):.0%} of the raw bytes: nothing to save"
         return d
-    if est_k > model.max_slowdown * max(est_c, 1e-9):
-        d.reason = f"kernel estimate {est_k * 1e3:.2f} ms > {model.max_slowdown:g}x the copy it replaces"
+    raw_est, _ = raw_path_s(d)
+    if est_k > model.max_slowdown * max(raw_est, 1e-9):
+        d.reason = (f"kernel estimate {est_k * 1e3:.2f} ms > {model.max_slowdown:g}x the "
+                    f"{raw_est * 1e3:.2f} ms raw path it replaces (estimated copy)")
         return d
     d.placement = "in_process"
     d.reason = f"moves {bytes_out / max(bytes_raw, 1):.2%} of the raw bytes"
@@ -131,7 +137,7 @@ def recheck(d: Decision, model: Model) -> str | None:
     margin = model.recheck_margin if measured else model.max_slowdown
     if m > margin * max(raw, 1e-9) and m > model.recheck_floor_s:
         what = (f"the {raw * 1e3:.2f} ms measured raw path it replaces ({describe_raw(d)})" if measured
-                else f"the {raw * 1e3:.2f} ms copy it replaces (estimated: no raw block measured yet)")
+                else f"the {raw * 1e3:.2f} ms raw path it replaces (estimated: no raw block measured yet)")
         return f"measured kernel {m * 1e3:.2f} ms per step > {margin:g}x {what}"
     return None
 
@@ -143,7 +149,7 @@ def describe_raw(d: Decision) -> str:
     parts = [f"copy {d.measured_copy_s * 1e3:.3f} ms", f"send {(d.measured_send_s or 0.0) * 1e3:.3f} ms"]
     if d.raw_home == "in_situ":
         parts.append("worker stage " + (f"{d.measured_stage_s * 1e3:.3f} ms" if d.measured_stage_s is not None
-                                        else "not measured"))
+                                        else f"{d.est_kernel_s * 1e3:.3f} ms estimated"))
     else:
         parts.append("worker stage not counted (in transit: other nodes)")
     return " + ".join(parts)
