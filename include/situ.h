@@ -77,12 +77,14 @@ typedef struct situ_stats {
     int shm;                /* 1 if that connection uses shared memory */
     double kernel_seconds;  /* in-process stages of placed analyses (docs/placement.md) */
     int64_t kernel_runs;
-    /* What the raw path costs (the placement recheck, docs/placement.md), measured
-     * only with analytics attached: */
-    double raw_seconds;     /* inside situ_expose for blocks sent raw: staging slot (and any
-                               wait for room), copy, queueing */
+    /* What each path costs, for auto's recheck (docs/placement.md, Cost model),
+     * measured only with analytics attached: */
+    double raw_seconds;     /* situ_expose for blocks sent raw: CPU time of the calling thread
+                               (staging slot, copy, queueing) plus any wait for staging room */
     int64_t raw_bytes;      /* the bytes of those blocks */
     double send_seconds;    /* CPU time of the I/O thread sending those blocks */
+    double kernel_cpu_seconds; /* CPU time of the calling thread in the kernels (kernel_seconds:
+                               wall clock, which includes the time others ran on its core) */
 } situ_stats;
 
 /* Collective over comm. config_path may be NULL (defaults; env SITU_CONFIG, then

@@ -351,12 +351,13 @@ class Analysis:
         else:
             lines.append(f"  bytes per step: raw {_mib(d.bytes_raw)} (no per-block stage to run in-process)")
         meas = d.measured_kernel_s
-        m = f"measured {np.median(meas) * 1e3:.3f} ms over {len(meas)} steps" if meas else "not measured"
+        m = f"measured {np.median(meas) * 1e3:.3f} ms over {len(meas)} steps (CPU)" if meas else "not measured"
         lines.append(f"  in-process kernel per step (slowest rank): estimated {d.est_kernel_s * 1e3:.3f} ms, "
                      f"{m}; the copy it replaces: estimated {d.est_copy_s * 1e3:.3f} ms")
         if d.measured_copy_s is not None:
             raw = raw_path_s(d)[0]
-            lines.append(f"  raw path per step (slowest rank), measured: {raw * 1e3:.3f} ms = {describe_raw(d)}")
+            lines.append(f"  raw path per step (slowest rank), measured (CPU, and waits for staging room): "
+                         f"{raw * 1e3:.3f} ms = {describe_raw(d)}")
         if self.steps:
             lines.append(f"  ran {self.steps} steps: blocks in-process {self.blocks['in_process']}, raw "
                          f"{self.blocks['raw']}; combine/aggregate in the session {self.local_steps} steps, "

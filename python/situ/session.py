@@ -313,7 +313,8 @@ class Session:
         """Update, from the ranks' cumulative counters in this step's STEP_END, what a raw
         byte costs each rank: {rank: (copy, send) seconds per byte (medians), None where
         not measured yet}. copy: the simulation's thread in situ_expose for blocks sent
-        raw; send: the I/O thread's CPU sending them (both per raw byte)."""
+        raw (CPU time, plus any wait for staging room); send: the I/O thread's CPU
+        sending them (both per raw byte)."""
         for r, info in ranks.items():
             if "raw_seconds" not in info:   # a rank without these counters
                 continue
@@ -339,7 +340,10 @@ class Session:
                     if info.get("plan_error"):
                         a.errors.append(info["plan_error"])
                         logger.warning("situ: analysis %s: %s", a.name, info["plan_error"])
-                secs = [float(info.get("kernel_seconds", 0.0)) for info in ranks.values()]
+                # CPU time in the kernels where the ranks report it (as the raw path is
+                # measured); else the wall clock
+                secs = [float(info.get("kernel_cpu_seconds", info.get("kernel_seconds", 0.0)))
+                        for info in ranks.values()]
                 prev, a.kernel_prev = a.kernel_prev, secs
                 if prev is not None and len(prev) == len(secs):
                     why = a.measured([max(0.0, x - y) for x, y in zip(secs, prev)], rates)

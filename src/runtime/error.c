@@ -43,6 +43,12 @@ double situ_now(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+double situ_thread_cpu(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 size_t situ_dtype_size(situ_dtype dt) {
     switch (dt) {
     case SITU_F32: case SITU_I32: return 4;

@@ -241,6 +241,7 @@ struct situ_ctx {
 int situ_set_error(situ_ctx *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 double situ_now(void);
+double situ_thread_cpu(void); /* CPU seconds of the calling thread (cost model) */
 const char *situ_dtype_name(situ_dtype dt);
 
 /* offload.c: in-process stages. compile: I/O thread, mu not held (starts the compile

@@ -219,26 +219,18 @@ static void lose_connection(situ_ctx *ctx) {
     pthread_cond_broadcast(&ctx->cv);
 }
 
-/* CPU seconds of the calling thread: what sending costs the node (a send blocked
- * on a slow receiver costs nobody; a full staging shows in the expose's wait). */
-static double thread_cpu(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static char *step_end_json(situ_ctx *ctx, const situ_item *it, size_t *len) {
     char buf[2048]; /* the counters (~400) and a plan_error of at most 700 */
     int n = snprintf(buf, sizeof buf,
                      "{\"step\": %lld, \"blocks\": %d, \"dropped\": %s, \"dropped_steps\": %lld, "
                      "\"lost_steps\": %lld, \"bytes_sent\": %lld, \"kernel_seconds\": %.9f, "
                      "\"kernel_runs\": %lld, \"raw_seconds\": %.9f, \"raw_bytes\": %lld, "
-                     "\"send_seconds\": %.9f",
+                     "\"send_seconds\": %.9f, \"kernel_cpu_seconds\": %.9f",
                      (long long)it->step, it->blocks, it->dropped ? "true" : "false",
                      (long long)ctx->stats.dropped_steps, (long long)ctx->stats.lost_steps,
                      (long long)ctx->stats.bytes_sent, ctx->stats.kernel_seconds,
                      (long long)ctx->stats.kernel_runs, ctx->stats.raw_seconds,
-                     (long long)ctx->stats.raw_bytes, ctx->stats.send_seconds);
+                     (long long)ctx->stats.raw_bytes, ctx->stats.send_seconds, ctx->stats.kernel_cpu_seconds);
     if (*ctx->plan_error) { /* once: the analytics log it */
         cJSON *e = cJSON_CreateString(ctx->plan_error);
         char *js = e ? cJSON_PrintUnformatted(e) : NULL;
@@ -326,10 +318,12 @@ static void *io_main(void *arg) {
         uint64_t gen = ctx->gen;
         ctx->sending = it != NULL;
         pthread_mutex_unlock(&ctx->mu);
+        /* a raw block's send, in CPU time: a send blocked on a slow receiver costs nobody
+         * (a full staging shows in the expose's wait) */
         bool timed = it && it->kind == ITEM_BLOCK && it->raw;
-        double tcpu = timed ? thread_cpu() : 0;
+        double tcpu = timed ? situ_thread_cpu() : 0;
         int failed = it ? send_item(ctx, it) : 0;
-        if (timed) tcpu = thread_cpu() - tcpu;
+        if (timed) tcpu = situ_thread_cpu() - tcpu;
         pthread_mutex_lock(&ctx->mu);
         ctx->sending = false;
         if (it) {

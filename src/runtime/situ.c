@@ -273,7 +273,7 @@ static int run_plan(situ_ctx *ctx, situ_plan *p, int src, int64_t step, const vo
             a = &ctx->arrays[src];
         }
         situ_item *it;
-        double tr = situ_now();
+        double tr = situ_thread_cpu(), w0 = ctx->stats.wait_seconds;
         int rc = stage(ctx, p->raw_id, step, a->nbytes, a->start, a->count, &it);
         if (rc || !it) return rc;
         double tc = situ_now();
@@ -281,7 +281,7 @@ static int run_plan(situ_ctx *ctx, situ_plan *p, int src, int64_t step, const vo
         ctx->stats.copy_seconds += situ_now() - tc;
         it->raw = true;
         enqueue_block(ctx, it);
-        ctx->stats.raw_seconds += situ_now() - tr;
+        ctx->stats.raw_seconds += situ_thread_cpu() - tr + (ctx->stats.wait_seconds - w0);
         ctx->stats.raw_bytes += (int64_t)a->nbytes;
         return SITU_OK;
     }
@@ -304,9 +304,10 @@ static int run_plan(situ_ctx *ctx, situ_plan *p, int src, int64_t step, const vo
     }
     int64_t n = 1;
     for (int d = 0; d < a->ndim; ++d) n *= a->count[d];
-    double t0 = situ_now();
+    double t0 = situ_now(), c0 = situ_thread_cpu();
     int rc = situ_offload_run(ctx, p, data, n, outs);
     ctx->stats.kernel_seconds += situ_now() - t0;
+    ctx->stats.kernel_cpu_seconds += situ_thread_cpu() - c0;
     if (rc) { /* this step goes raw instead */
         for (int j = 0; j < p->nout; ++j) unstage(ctx, items[j]);
         return run_plan(ctx, p, src, step, data);
@@ -355,7 +356,7 @@ int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data)
         size_t esize = situ_dtype_size(a->dtype), nbytes = esize;
         for (int d = 0; d < a->ndim; ++d) nbytes *= (size_t)ccount[d];
         situ_item *it;
-        double tr = situ_now();
+        double tr = situ_thread_cpu(), w0 = ctx->stats.wait_seconds;
         rc = stage(ctx, id, step, nbytes, cstart, ccount, &it);
         a = &ctx->arrays[id];
         if (it) {
@@ -367,7 +368,7 @@ int situ_expose(situ_ctx *ctx, const char *name, int64_t step, const void *data)
             ctx->stats.copy_seconds += situ_now() - tc;
             it->raw = true;
             enqueue_block(ctx, it);
-            ctx->stats.raw_seconds += situ_now() - tr;
+            ctx->stats.raw_seconds += situ_thread_cpu() - tr + (ctx->stats.wait_seconds - w0);
             ctx->stats.raw_bytes += (int64_t)nbytes;
         }
     }

@@ -113,7 +113,7 @@ def test_auto_rechecks_on_what_the_ranks_measured(served):
         assert len(d.measured_kernel_s) >= 3 and d.measured_copy_s is not None, x.explain()
         assert 0 < d.measured_copy_s < 0.1 and d.measured_send_s is not None, x.explain()
         assert d.raw_home == "in_situ" and d.measured_stage_s is not None and d.measured_stage_s > 0, x.explain()
-        assert "raw path per step (slowest rank), measured" in x.explain()
+        assert "raw path per step (slowest rank), measured" in x.explain() and "(CPU)" in x.explain()
     assert a.in_process and a.blocks["in_process"] > 0, a.explain()
     assert b.decision.placement == "in_situ" and "measured raw path" in b.decision.reason, b.explain()
     assert "worker stage" in b.decision.reason
