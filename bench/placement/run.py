@@ -345,7 +345,7 @@ def report(doc: dict) -> str:
             if mode in SITU_MODES:
                 notes.append(f"{r['placement']}; blocks in-process/raw {r['blocks']['in_process']}/{r['blocks']['raw']}")
                 if r.get("kernel_ms"):
-                    notes.append(f"kernel {r['kernel_ms']:.2f} ms/step")
+                    notes.append(f"kernel {r['kernel_ms']:.2f} ms/step (CPU)")
                 rp = r.get("raw_path_ms") or {}
                 if mode == "auto" and rp.get("copy") is not None:
                     notes.append("raw path measured: copy {:.2f} + send {:.2f} + worker stage {} ms/step".format(

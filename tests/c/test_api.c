@@ -93,6 +93,7 @@ static void test_define_errors(void) {
     situ_stats s;
     situ_get_stats(ctx, &s);
     CHECK(s.bytes_sent == 0 && !s.attached && s.steps == 1, "stats");
+    CHECK(s.raw_bytes == 0 && s.raw_seconds == 0 && s.send_seconds == 0, "no analytics: nothing measured");
     CHECK(situ_finalize(&ctx) == SITU_OK && ctx == NULL, "finalize");
     CHECK(situ_finalize(&ctx) == SITU_OK, "finalize(NULL)");
     CHECK(!strcmp(situ_strerror(SITU_ERR_LAYOUT), "blocks inconsistent across ranks"), "strerror");

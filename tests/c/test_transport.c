@@ -58,6 +58,10 @@ static void test_bytes_and_region(bool shm) {
     CHECK(st.shm == (int)shm, "shm %d", st.shm);
     CHECK(st.blocks_sent == 3 && st.bytes_sent == 3 * 3 * 5 * 1 * 8, "sent %lld blocks %lld bytes",
           (long long)st.blocks_sent, (long long)st.bytes_sent);
+    /* the raw path's cost, measured for the cost model (docs/placement.md) */
+    CHECK(st.raw_bytes == 3 * 3 * 5 * 1 * 8 && st.raw_seconds > 0 && st.raw_seconds < 1 &&
+              st.send_seconds >= 0 && st.send_seconds < 1 && st.kernel_cpu_seconds == 0,
+          "raw %lld bytes in %g s, send %g s", (long long)st.raw_bytes, st.raw_seconds, st.send_seconds);
     situ_finalize(&ctx);
     fake_worker_join(&w);
     CHECK(w.shm_used == shm, "worker saw shm=%d", w.shm_used);
