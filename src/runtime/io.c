@@ -220,8 +220,22 @@ static void lose_connection(situ_ctx *ctx) {
 }
 
 static char *step_end_json(situ_ctx *ctx, const situ_item *it, size_t *len) {
-    char buf[2048]; /* the counters (~400) and a plan_error of at most 700 */
-    int n = snprintf(buf, sizeof buf,
+    char *js = NULL; /* the last plan error as a JSON string, sent once: the analytics log it */
+    if (*ctx->plan_error) {
+        cJSON *e = cJSON_CreateString(ctx->plan_error);
+        js = e ? cJSON_PrintUnformatted(e) : NULL;
+        cJSON_Delete(e);
+        ctx->plan_error[0] = 0;
+    }
+    /* Sized for the counters (~400 bytes) and the whole escaped error: a cut
+     * could end inside an escape and make the frame invalid JSON. */
+    size_t cap = 1024 + (js ? strlen(js) : 0);
+    char *buf = malloc(cap);
+    if (!buf) {
+        free(js);
+        return NULL;
+    }
+    int n = snprintf(buf, cap,
                      "{\"step\": %lld, \"blocks\": %d, \"dropped\": %s, \"dropped_steps\": %lld, "
                      "\"lost_steps\": %lld, \"bytes_sent\": %lld, \"kernel_seconds\": %.9f, "
                      "\"kernel_runs\": %lld, \"raw_seconds\": %.9f, \"raw_bytes\": %lld, "
@@ -231,17 +245,11 @@ static char *step_end_json(situ_ctx *ctx, const situ_item *it, size_t *len) {
                      (long long)ctx->stats.bytes_sent, ctx->stats.kernel_seconds,
                      (long long)ctx->stats.kernel_runs, ctx->stats.raw_seconds,
                      (long long)ctx->stats.raw_bytes, ctx->stats.send_seconds, ctx->stats.kernel_cpu_seconds);
-    if (*ctx->plan_error) { /* once: the analytics log it */
-        cJSON *e = cJSON_CreateString(ctx->plan_error);
-        char *js = e ? cJSON_PrintUnformatted(e) : NULL;
-        if (js) n += snprintf(buf + n, sizeof buf - (size_t)n, ", \"plan_error\": %.700s", js);
-        free(js);
-        cJSON_Delete(e);
-        ctx->plan_error[0] = 0;
-    }
-    n += snprintf(buf + n, sizeof buf - (size_t)n, "}");
+    if (js) n += snprintf(buf + n, cap - (size_t)n, ", \"plan_error\": %s", js);
+    n += snprintf(buf + n, cap - (size_t)n, "}");
+    free(js);
     *len = (size_t)n;
-    return strdup(buf);
+    return buf;
 }
 
 /* Send one item (mu not held; the item is ours). Returns 0 or -1 on a broken socket. */
