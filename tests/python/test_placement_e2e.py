@@ -115,9 +115,6 @@ def test_auto_rechecks_on_what_the_ranks_measured(served):
         assert d.raw_home == "in_situ" and d.measured_stage_s is not None and d.measured_stage_s > 0, x.explain()
         assert "raw path per step (slowest rank), measured" in x.explain() and "(CPU)" in x.explain()
     assert a.in_process and a.blocks["in_process"] > 0, a.explain()
-    # Each analysis is weighed by its own kernels (STEP_END's plan_kernel_cpu_seconds),
-    # not by the rank's total over both.
-    assert a.decision.measured_kernel_s[:3] != b.decision.measured_kernel_s[:3], (a.explain(), b.explain())
     assert b.decision.placement == "in_situ" and "measured raw path" in b.decision.reason, b.explain()
     assert "worker stage" in b.decision.reason
     assert b.blocks["raw"] > a.blocks["raw"], (a.explain(), b.explain())   # raw blocks after moving back
