@@ -305,8 +305,7 @@ class Receiver:
                                       "bytes_sent": msg.get("bytes_sent", 0),
                                       "kernel_seconds": msg.get("kernel_seconds", 0.0),
                                       "kernel_runs": msg.get("kernel_runs", 0)}
-            for k in ("raw_seconds", "raw_bytes", "send_seconds", "kernel_cpu_seconds",
-                      "plan_kernel_cpu_seconds"):  # older ranks lack them
+            for k in ("raw_seconds", "raw_bytes", "send_seconds", "kernel_cpu_seconds"):  # older ranks lack them
                 if k in msg:
                     parts.ranks[conn.rank][k] = msg[k]
             if msg.get("plan_error"):

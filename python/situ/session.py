@@ -111,22 +111,6 @@ class _Callback:
     last: int | None = None
 
 
-def kernel_seconds(info: dict, analysis_id: str) -> float:
-    """A rank's cumulative kernel time for one analysis: its own kernels' CPU time
-    where the rank reports it per analysis, else all the rank's kernels (CPU time,
-    else wall clock).
-
-    >>> kernel_seconds({"kernel_cpu_seconds": 3.0, "plan_kernel_cpu_seconds": {"a1": 1.0}}, "a1")
-    1.0
-    >>> kernel_seconds({"kernel_cpu_seconds": 3.0}, "a1")
-    3.0
-    """
-    per = info.get("plan_kernel_cpu_seconds")
-    if isinstance(per, dict) and analysis_id in per:
-        return float(per[analysis_id])
-    return float(info.get("kernel_cpu_seconds", info.get("kernel_seconds", 0.0)))
-
-
 class Session:
     """Analytics attached to a running simulation.
 
@@ -356,11 +340,13 @@ class Session:
                     if info.get("plan_error"):
                         a.errors.append(info["plan_error"])
                         logger.warning("situ: analysis %s: %s", a.name, info["plan_error"])
-                secs = [kernel_seconds(info, a.id) for info in ranks.values()]
+                # CPU time in the kernels where the ranks report it (as the raw path is
+                # measured); else the wall clock
+                secs = [float(info.get("kernel_cpu_seconds", info.get("kernel_seconds", 0.0)))
+                        for info in ranks.values()]
                 prev, a.kernel_prev = a.kernel_prev, secs
                 if prev is not None and len(prev) == len(secs):
-                    # A new contract restarts the per-analysis counters.
-                    why = a.measured([x - y if x >= y else x for x, y in zip(secs, prev)], rates)
+                    why = a.measured([max(0.0, x - y) for x, y in zip(secs, prev)], rates)
                     if why:
                         logger.warning("situ: analysis %s: %s", a.name, why)
                         replan = True

@@ -103,7 +103,6 @@ typedef struct situ_plan {
     int raw_id;               /* "<array>#<id>.raw": the block, while no kernel is ready */
     void *kernel;             /* situ_kk_kernel *, set by the I/O thread */
     bool failed;
-    double kernel_cpu;        /* CPU seconds in this plan's kernel (under this contract) */
 } situ_plan;
 
 typedef struct situ_contract {

@@ -227,26 +227,12 @@ static char *step_end_json(situ_ctx *ctx, const situ_item *it, size_t *len) {
         cJSON_Delete(e);
         ctx->plan_error[0] = 0;
     }
-    /* Each in-process analysis's kernel CPU time, summed over its arrays: the
-     * analytics' recheck weighs an analysis by its own kernels. */
-    char *per_plan = NULL;
-    cJSON *pp = ctx->contract.nplans ? cJSON_CreateObject() : NULL;
-    for (int i = 0; pp && i < ctx->contract.nplans; ++i) {
-        const situ_plan *p = &ctx->contract.plans[i];
-        if (!p->kernel) continue;
-        cJSON *have = cJSON_GetObjectItemCaseSensitive(pp, p->id);
-        if (have) cJSON_SetNumberValue(have, have->valuedouble + p->kernel_cpu);
-        else cJSON_AddNumberToObject(pp, p->id, p->kernel_cpu);
-    }
-    if (pp && pp->child) per_plan = cJSON_PrintUnformatted(pp);
-    cJSON_Delete(pp);
     /* Sized for the counters (~400 bytes) and the whole escaped error: a cut
      * could end inside an escape and make the frame invalid JSON. */
-    size_t cap = 1024 + (js ? strlen(js) : 0) + (per_plan ? strlen(per_plan) : 0);
+    size_t cap = 1024 + (js ? strlen(js) : 0);
     char *buf = malloc(cap);
     if (!buf) {
         free(js);
-        free(per_plan);
         return NULL;
     }
     int n = snprintf(buf, cap,
@@ -260,10 +246,8 @@ static char *step_end_json(situ_ctx *ctx, const situ_item *it, size_t *len) {
                      (long long)ctx->stats.kernel_runs, ctx->stats.raw_seconds,
                      (long long)ctx->stats.raw_bytes, ctx->stats.send_seconds, ctx->stats.kernel_cpu_seconds);
     if (js) n += snprintf(buf + n, cap - (size_t)n, ", \"plan_error\": %s", js);
-    if (per_plan) n += snprintf(buf + n, cap - (size_t)n, ", \"plan_kernel_cpu_seconds\": %s", per_plan);
     n += snprintf(buf + n, cap - (size_t)n, "}");
     free(js);
-    free(per_plan);
     *len = (size_t)n;
     return buf;
 }

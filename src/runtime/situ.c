@@ -307,9 +307,7 @@ static int run_plan(situ_ctx *ctx, situ_plan *p, int src, int64_t step, const vo
     double t0 = situ_now(), c0 = situ_thread_cpu();
     int rc = situ_offload_run(ctx, p, data, n, outs);
     ctx->stats.kernel_seconds += situ_now() - t0;
-    double cpu = situ_thread_cpu() - c0;
-    ctx->stats.kernel_cpu_seconds += cpu;
-    p->kernel_cpu += cpu;
+    ctx->stats.kernel_cpu_seconds += situ_thread_cpu() - c0;
     if (rc) { /* this step goes raw instead */
         for (int j = 0; j < p->nout; ++j) unstage(ctx, items[j]);
         return run_plan(ctx, p, src, step, data);

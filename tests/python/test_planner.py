@@ -286,13 +286,3 @@ def test_histogram_bins_match_numpy_at_the_edges(jit, dtype):
         jit.call(jit.compile(st.ir), [vals] + out)
         ref = np.histogram(vals, bins=bins, range=rng_)[0]
         np.testing.assert_array_equal(out[0][:ref.size], ref)
-
-
-def test_kernel_seconds_per_analysis():
-    """The recheck reads an analysis's own kernel time where the rank reports it per
-    analysis, else the rank's total (CPU time, else wall clock)."""
-    from situ.session import kernel_seconds
-    info = {"kernel_seconds": 9.0, "kernel_cpu_seconds": 3.0, "plan_kernel_cpu_seconds": {"a1": 1.0, "a2": 2.0}}
-    assert kernel_seconds(info, "a1") == 1.0 and kernel_seconds(info, "a2") == 2.0
-    assert kernel_seconds(info, "a3") == 3.0
-    assert kernel_seconds({"kernel_seconds": 9.0}, "a1") == 9.0
