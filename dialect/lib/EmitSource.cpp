@@ -317,24 +317,20 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
       os << "#include <omp.h>\n";
     os << "\n";
   }
-  const char *bits = "static inline float situ_bits_to_f32(int32_t i) "
-                     "{ float f; memcpy(&f, &i, sizeof f); return f; }\n"
-                     "static inline int32_t situ_f32_to_bits(float f) "
-                     "{ int32_t i; memcpy(&i, &f, sizeof i); return i; }\n\n";
+  // i32 <-> f32 bit casts through memcpy, for C and CUDA host code (nvcc's
+  // form also for device code). NVRTC has no libc headers: the run-time
+  // form's device part uses CUDA's intrinsics instead.
+  std::string q = cuda() && !rtc() ? "__host__ __device__ static inline " : "static inline ";
+  if (!kokkos())
+    os << q << "float situ_bits_to_f32(int32_t i) { float f; memcpy(&f, &i, sizeof f); return f; }\n"
+       << q << "int32_t situ_f32_to_bits(float f) { int32_t i; memcpy(&i, &f, sizeof i); return i; }\n\n";
   if (rtc()) {
-    // NVRTC has no libc headers: the device part gets its bit casts from
-    // CUDA's intrinsics, the host part from memcpy.
-    os << bits << "// BEGIN DEVICE CODE\n"
+    os << "// BEGIN DEVICE CODE\n"
        << "__device__ static inline float situ_bits_to_f32(int32_t i) { return __int_as_float(i); }\n"
        << "__device__ static inline int32_t situ_f32_to_bits(float f) { return __float_as_int(f); }\n"
        << globals << reducers << kernels << "// END DEVICE CODE\n" << body;
     return success();
   }
-  if (!kokkos())
-    os << (cuda() ? "__host__ __device__ " : "") << "static inline float situ_bits_to_f32(int32_t i) "
-          "{ float f; memcpy(&f, &i, sizeof f); return f; }\n"
-       << (cuda() ? "__host__ __device__ " : "") << "static inline int32_t situ_f32_to_bits(float f) "
-          "{ int32_t i; memcpy(&i, &f, sizeof i); return i; }\n\n";
   if (cuda()) // markers let a runtime compiler (NVRTC) take the device part
     os << "// BEGIN DEVICE CODE\n" << globals << reducers << kernels << "// END DEVICE CODE\n" << body;
   else

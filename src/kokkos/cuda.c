@@ -6,6 +6,7 @@
 #include "situ_kokkos_cuda.h"
 
 #include "cuda_cache.h"
+#include "cuda_rt.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -134,29 +135,13 @@ static void cu_open(void) {
 
 /* ---- the module ----------------------------------------------------------- */
 
-/* The table the emitted host part calls (layout fixed by the emitter,
- * version situ_kk_cuda_rt_version). */
-typedef struct rt_table {
-  void *self;
-  int (*launch)(void *self, const char *kernel, unsigned grid, unsigned block, void **args);
-  void *(*scratch)(void *self, size_t bytes);
-  void *(*alloc)(void *self, size_t bytes);
-  void (*release)(void *self, void *p);
-  void (*copy)(void *self, void *dst, const void *src, size_t bytes);
-  void *(*symbol)(void *self, const char *name);
-  void (*sync)(void *self);
-} rt_table;
-enum { RT_VERSION = 1 };
-
-typedef void (*packed_fn)(const rt_table *, void **);
-
 struct situ_kk_cuda {
   CUdevice dev;
   CUcontext ctx;    /* the device's primary context, retained */
   CUmodule mod;
   void *host;       /* dlopen handle of the host part */
-  packed_fn entry;
-  rt_table rt;
+  situ_kk_cuda_packed_fn entry;
+  situ_kk_cuda_rt rt;
   struct { char name[64]; CUfunction fn; } fns[64];
   int nfns;
   CUdeviceptr scratch;
@@ -380,9 +365,10 @@ static int host_part(situ_kk_cuda *m, const char *dir, uint64_t h, const char *s
       return set_err(m, SITU_KK_EDEVICE, "cannot load the compiled host part: %s", dlerror());
   }
   const int *version = dlsym(m->host, "situ_kk_cuda_rt_version");
-  if (!version || *version != RT_VERSION)
+  if (!version || *version != SITU_KK_CUDA_RT_VERSION)
     return set_err(m, SITU_KK_EINVAL, "the source was not emitted for this loader (runtime table version %d, "
-                   "expected %d): emit it with --kokkos-to-cuda-rtc", version ? *version : 0, RT_VERSION);
+                   "expected %d): emit it with --kokkos-to-cuda-rtc", version ? *version : 0,
+                   SITU_KK_CUDA_RT_VERSION);
   char sym[512];
   snprintf(sym, sizeof sym, "%s_packed", entry);
   *(void **)&m->entry = dlsym(m->host, sym);
@@ -399,7 +385,7 @@ int situ_kk_cuda_load(const char *source, size_t len, const char *entry,
   *out = m;
   if (!m)
     return SITU_KK_ENOMEM;
-  m->rt = (rt_table){m, rt_launch, rt_scratch, rt_alloc, rt_release, rt_copy, rt_symbol, rt_sync};
+  m->rt = (situ_kk_cuda_rt){m, rt_launch, rt_scratch, rt_alloc, rt_release, rt_copy, rt_symbol, rt_sync};
   if (!source || !entry)
     return set_err(m, SITU_KK_EINVAL, "situ_kk_cuda_load: source and entry are required");
   double t0 = now_ms();

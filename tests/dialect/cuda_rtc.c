@@ -9,8 +9,10 @@
  * On a GPU the same path runs for real: bench/kernels/gpu (SITU_RTC). */
 #define _POSIX_C_SOURCE 200809L
 #include "cuda_cache.h"
+#include "cuda_rt.h"
 #include "situ_kokkos.h"
 #include "situ_kokkos_cuda.h"
+#include "slurp.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -26,18 +28,6 @@ static int failures = 0;
       ++failures;                                                       \
     }                                                                   \
   } while (0)
-
-/* The driver-API table as the emitted host part declares it. */
-typedef struct fake_rt {
-  void *self;
-  int (*launch)(void *self, const char *kernel, unsigned grid, unsigned block, void **args);
-  void *(*scratch)(void *self, size_t bytes);
-  void *(*alloc)(void *self, size_t bytes);
-  void (*release)(void *self, void *p);
-  void (*copy)(void *self, void *dst, const void *src, size_t bytes);
-  void *(*symbol)(void *self, const char *name);
-  void (*sync)(void *self);
-} fake_rt;
 
 /* What the fake records: launches and a host buffer standing for device
  * scratch. Its "final" kernels write a known partial, as a GPU would. */
@@ -75,26 +65,6 @@ static void f_copy(void *self, void *dst, const void *src, size_t bytes) { (void
 static void *f_symbol(void *self, const char *name) { (void)self; (void)name; return NULL; }
 static void f_sync(void *self) { (void)self; }
 
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-    free(s);
-    s = NULL;
-  }
-  if (s)
-    s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
-typedef void (*packed_fn)(const fake_rt *, void **);
-
 static void host_part(const char *src, const char *cache) {
   /* The host part: the source without its device part. */
   const char *b = strstr(src, "// BEGIN DEVICE CODE"), *e = strstr(src, "// END DEVICE CODE");
@@ -119,12 +89,12 @@ static void host_part(const char *src, const char *cache) {
   if (!h)
     return;
   const int *version = dlsym(h, "situ_kk_cuda_rt_version");
-  CHECK(version && *version == 1);
+  CHECK(version && *version == SITU_KK_CUDA_RT_VERSION);
 
   struct fake f;
   memset(&f, 0, sizeof f);
-  fake_rt rt = {&f, f_launch, f_scratch, f_alloc, f_release, f_copy, f_symbol, f_sync};
-  packed_fn fn;
+  situ_kk_cuda_rt rt = {&f, f_launch, f_scratch, f_alloc, f_release, f_copy, f_symbol, f_sync};
+  situ_kk_cuda_packed_fn fn;
 
   /* axpy over n = 1000: one kernel, ceil(1000 / 256) blocks of 256. */
   *(void **)&fn = dlsym(h, "axpy_packed");
@@ -189,7 +159,7 @@ int main(int argc, char **argv) {
   /* No driver here, whatever the machine has: the ENODEV path is tested. */
   setenv("SITU_KK_LIBCUDA", "/nonexistent/libcuda.so.1", 1);
 
-  char *ir = read_file(argv[1]);
+  char *ir = slurp(argv[1], NULL);
   CHECK(ir != NULL);
   if (!ir)
     return 1;

@@ -2,6 +2,7 @@
  * run it on random inputs with poisoned outputs, compare with reference C.
  * Usage: jit_kernels KERNELS.mlir [sequential] */
 #include "situ_kokkos.h"
+#include "slurp.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -27,25 +28,6 @@ static double urand(void) { /* xorshift64*, uniform in [0, 1) */
   rng ^= rng << 25;
   rng ^= rng >> 27;
   return (double)((rng * 2685821657736338717ull) >> 11) / 9007199254740992.0;
-}
-
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-    free(s);
-    s = NULL;
-  }
-  if (s)
-    s[n] = '\0';
-  fclose(f);
-  *len = (size_t)n;
-  return s;
 }
 
 static situ_kk_ctx *ctx;
