@@ -195,7 +195,7 @@ MDFT_VECTOR static void local_forward(const double *restrict x, const double *re
   /* one pass over each point's orientations, with and without the gradient */
 #define LOCAL_FORWARD(G)                                                                \
   for (int64_t o = 0; o < no; o++) {                                                    \
-    const double xx = xr[o] * xr[o], l = mdft_log(xx), id = xx * l - xx + 1;            \
+    const double xx = xr[o] * xr[o], l = mdft_log_sq(xr[o]), id = xx * l - xx + 1;     \
     const uint64_t pos = -(uint64_t)(mdft_bits(xx) != 0); /* xx is +0 or > 0 */         \
     acc[o] += w[o] * mdft_pick(pos, id, 1);                                             \
     acc[no + o] += w[o] * xx * vr[o];                                                   \
