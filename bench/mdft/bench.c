@@ -4,11 +4,10 @@
  * usage: mdft_bench n mmax [min_iters]   (threads from OMP_NUM_THREADS)
  * Prints one JSON line. Synthetic anisotropic c(q) of the right shape
  * (all projections up to mmax), SPC/E sites, a charged LJ solute. */
-#define _DEFAULT_SOURCE /* madvise */
+#define _POSIX_C_SOURCE 200809L
 #include <omp.h>
 #include <time.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include "../../apps/mdft/tests/test_util.h"
 
@@ -38,10 +37,7 @@ int main(int argc, char **argv) {
   OK(mdft_solver_create(&p, w, &s, 1, &sv, &err));
   double tsetup = now() - t0;
   int64_t nv = mdft_solver_nvar(sv);
-  /* the gradient on huge pages, as the minimiser's own vectors are (memory.c) */
-  const size_t gbytes = (sizeof(double) * (size_t)nv + (2u << 20) - 1) / (2u << 20) * (2u << 20);
-  double *g = aligned_alloc(2u << 20, gbytes);
-  madvise(g, gbytes, MADV_HUGEPAGE);
+  double *g = malloc(sizeof(double) * (size_t)nv);
   mdft_energy e;
   OK(mdft_solver_evaluate(sv, mdft_solver_x(sv), g, &e)); /* warm-up */
   /* best of reps (the machine is shared): the evaluation with its phases, and the floor */

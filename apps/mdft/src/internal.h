@@ -258,10 +258,6 @@ static inline double mdft_log_sq(double x) {
   return 2 * mdft_log_bits(mdft_bits(x) & 0x7fffffffffffffffULL, 0);
 }
 
-/* ---- memory.c: large arrays (64-byte aligned at least, on huge pages where the kernel
- * allows; freed with free()) ---- */
-void *mdft_alloc_big(size_t bytes);
-
 /* ---- timers ---- */
 double mdft_now(void);
 

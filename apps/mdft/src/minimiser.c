@@ -21,9 +21,9 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
                const mdft_lbfgs_opts *o, mdft_lbfgs_result *r, mdft_error *err) {
   const int m = o->m > 0 ? o->m : 5;
   memset(r, 0, sizeof *r);
-  double *g = mdft_alloc_big(sizeof(double) * (size_t)n), *gn = mdft_alloc_big(sizeof(double) * (size_t)n);
-  double *d = mdft_alloc_big(sizeof(double) * (size_t)n);
-  double *s = mdft_alloc_big(sizeof(double) * (size_t)n * (size_t)m), *y = mdft_alloc_big(sizeof(double) * (size_t)n * (size_t)m);
+  double *g = malloc(sizeof(double) * (size_t)n), *gn = malloc(sizeof(double) * (size_t)n);
+  double *d = malloc(sizeof(double) * (size_t)n);
+  double *s = malloc(sizeof(double) * (size_t)n * (size_t)m), *y = malloc(sizeof(double) * (size_t)n * (size_t)m);
   double *rho = malloc(sizeof(double) * (size_t)m), *alpha = malloc(sizeof(double) * (size_t)m);
   int rc = MDFT_OK;
   if (!g || !gn || !d || !s || !y || !rho || !alpha) {

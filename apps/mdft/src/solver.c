@@ -46,7 +46,8 @@ void mdft_solver_free(mdft_solver *s) {
   mdft_proj_free(&s->proj);
   mdft_wigner_free(&s->wig);
   mdft_angles_free(&s->ang);
-  free(s->solv); free(s->solu); free(s->x); free(s->v); free(s->work); free(s->buf);
+  free(s->solv); free(s->solu); free(s->x); free(s->v); free(s->work);
+  fftw_free(s->buf);
   free(s);
 }
 
@@ -77,9 +78,9 @@ int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const 
   s->nsu = nsite;
   s->solv = malloc(sizeof(mdft_site) * (size_t)s->nsv);
   s->solu = malloc(sizeof(mdft_site) * (size_t)(nsite > 0 ? nsite : 1));
-  s->x = mdft_alloc_big(sizeof(double) * (size_t)(N * no));
-  s->v = mdft_alloc_big(sizeof(double) * (size_t)(N * no));
-  s->buf = mdft_alloc_big(sizeof(double complex) * (size_t)(N * s->proj.np));
+  s->x = malloc(sizeof(double) * (size_t)(N * no));
+  s->v = calloc((size_t)(N * no), sizeof(double));
+  s->buf = fftw_malloc(sizeof(double complex) * (size_t)(N * s->proj.np));
   s->wstride = (2 * no * MDFT_PB + 2 * no + mdft_proj_block_work(&s->proj) + 7) / 8 * 8; /* 64-byte multiples */
   s->work = aligned_alloc(64, sizeof(double) * (size_t)(s->wstride * s->nthreads));
   if (!s->solv || !s->solu || !s->x || !s->v || !s->buf || !s->work) {
