@@ -2,19 +2,10 @@
  * (their arithmetic) and to/from a field-major projection array of the solver's size
  * (what the evaluation's passes pay in memory traffic on top). Best of 5 passes.
  * usage: mdft_transforms n mmax [mrso]   Prints one JSON line. */
-#define _POSIX_C_SOURCE 200809L
-#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include "../../apps/mdft/src/internal.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 int main(int argc, char **argv) {
   if (argc < 3) { fprintf(stderr, "usage: mdft_transforms n mmax [mrso]\n"); return 2; }
@@ -30,6 +21,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   const int64_t N = n * n * n, B = MDFT_PB, nblk = N / B, no = an.no, np = p.np;
+  if (n < 1 || N % B) {
+    fprintf(stderr, "mdft_transforms: n^3 = %lld must be a positive multiple of the block, %d points\n",
+            (long long)N, MDFT_PB);
+    return 2;
+  }
   double *f = aligned_alloc(64, sizeof(double) * (size_t)(no * B));
   double *work = aligned_alloc(64, sizeof(double) * (size_t)((mdft_proj_block_work(&p) + 7) / 8 * 8));
   double complex *blk = aligned_alloc(64, sizeof(double complex) * (size_t)(np * B));
@@ -39,15 +35,15 @@ int main(int argc, char **argv) {
   for (int64_t i = 0; i < np * N; i++) buf[i] = 1e-3 * (double)(i % 97);
   double t[4] = {1e30, 1e30, 1e30, 1e30};
   for (int rep = 0; rep < 5; rep++) {
-    double t0 = now();
+    double t0 = mdft_now();
     for (int64_t ib = 0; ib < nblk; ib++) mdft_proj_forward_block(&p, B, f, blk, B, work);
-    double t1 = now();
+    double t1 = mdft_now();
     for (int64_t ib = 0; ib < nblk; ib++) mdft_proj_backward_block(&p, B, blk, B, f, work);
-    double t2 = now();
+    double t2 = mdft_now();
     for (int64_t ib = 0; ib < nblk; ib++) mdft_proj_forward_block(&p, B, f, buf + ib * B, N, work);
-    double t3 = now();
+    double t3 = mdft_now();
     for (int64_t ib = 0; ib < nblk; ib++) mdft_proj_backward_block(&p, B, buf + ib * B, N, f, work);
-    double t4 = now();
+    double t4 = mdft_now();
     const double d[4] = {t1 - t0, t2 - t1, t3 - t2, t4 - t3};
     for (int k = 0; k < 4; k++) t[k] = fmin(t[k], d[k]);
   }
