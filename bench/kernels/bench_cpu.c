@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hand.h"
 #include "situ_kokkos.h"
+#include "../../tests/dialect/slurp.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -146,29 +147,18 @@ static int report(const char *name, const char *size, bcase *c, double err, doub
   return err <= tol ? 0 : 1;
 }
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  if (fread(s, 1, (size_t)n, f) != (size_t)n)
-    n = 0;
-  s[n] = '\0';
-  fclose(f);
-  *len = (size_t)n;
-  return s;
-}
-
 int main(int argc, char **argv) {
-  if (argc < 2)
+  if (argc < 2) {
+    fprintf(stderr, "usage: bench_kernels KERNELS.mlir [scale]\n");
     return 2;
+  }
   ir = slurp(argv[1], &ir_len);
   int scale = argc > 2 ? atoi(argv[2]) : 1;
-  if (!ir || scale < 1)
+  if (!ir || scale < 1) {
+    fprintf(stderr, ir ? "bench_kernels: scale must be a positive integer, not %s\n"
+                       : "bench_kernels: cannot read %s\n", ir ? argv[2] : argv[1]);
     return 2;
+  }
   situ_kk_ctx *ctx;
   if (situ_kk_ctx_create(NULL, &ctx))
     return 2;

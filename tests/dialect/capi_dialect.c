@@ -4,20 +4,10 @@
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/Dialect/Func.h"
 #include "mlir-c/IR.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int failures;
-#define CHECK(cond, ...)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fprintf(stderr, "\n");                                                   \
-      failures++;                                                              \
-    }                                                                          \
-  } while (0)
 
 static char buf[8192];
 static size_t len;

@@ -1,23 +1,13 @@
 /* libsitu-kokkos API behaviour: the cache, errors carrying MLIR diagnostics,
  * signature checks, bad arguments. */
 #include "situ_kokkos.h"
+#include "check.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-#define CHECK(cond, ...)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fprintf(stderr, "\n");                                                   \
-      failures++;                                                              \
-    }                                                                          \
-  } while (0)
 
 static const char *scale =
     "func.func @scale(%a: f32, %x: memref<8xf32>) {\n"

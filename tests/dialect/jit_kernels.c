@@ -3,6 +3,7 @@
  * Usage: jit_kernels KERNELS.mlir [sequential] */
 #include "situ_kokkos.h"
 #include "slurp.h"
+#include "check.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -10,17 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-#define CHECK(cond, ...)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fprintf(stderr, "\n");                                                   \
-      failures++;                                                              \
-    }                                                                          \
-  } while (0)
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static double urand(void) { /* xorshift64*, uniform in [0, 1) */
