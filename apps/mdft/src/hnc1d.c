@@ -24,6 +24,45 @@ static double boltz(int kind, double sig, double eps, double rc, double beta, do
   return bu > 700 ? 0 : exp(-bu);
 }
 
+/* Damped Picard iteration to |dgamma| <= tol: c = e^{-beta u + gamma} - 1 - gamma, then in q
+ * space w = c(q) times the OZ factor (closure_q turns c(q) into gamma(q) in place), back to r,
+ * gamma mixed towards it. eb: e^{-beta u}; c, w: scratch of t's size. */
+static int hnc_iterate(const mdft_hnc_params *p, mdft_radial *t, const double *eb, double *gam, double *c,
+                       double *w, void (*closure_q)(double *w, int64_t n, const void *ctx), const void *ctx,
+                       const char *what, mdft_error *err) {
+  const int64_t n = p->nr;
+  int64_t it;
+  double diff = INFINITY;
+  for (it = 0; it < p->max_iter && diff > p->tol; it++) {
+    for (int64_t i = 0; i < n; i++) c[i] = eb[i] * exp(gam[i]) - 1 - gam[i];
+    mdft_radial_forward(t, c, w);
+    closure_q(w, n, ctx);
+    mdft_radial_backward(t, w, c);
+    diff = 0;
+    for (int64_t i = 0; i < n; i++) {
+      diff = fmax(diff, fabs(c[i] - gam[i]));
+      gam[i] += p->mix * (c[i] - gam[i]);
+    }
+    if (!isfinite(diff)) break;
+  }
+  if (!(diff <= p->tol))
+    return mdft_fail(err, MDFT_ERR_NOT_CONVERGED, "%s HNC: |dgamma| = %g after %lld iterations", what, diff,
+                     (long long)it);
+  return MDFT_OK;
+}
+
+/* the pure fluid: gamma(q) = n0 c(q)^2 / (1 - n0 c(q)) */
+static void bulk_q(double *w, int64_t n, const void *ctx) {
+  const double n0 = *(const double *)ctx;
+  for (int64_t j = 0; j < n; j++) w[j] = n0 * w[j] * w[j] / (1 - n0 * w[j]);
+}
+
+/* a solute in it: gamma(q) = c_uv(q) n0 c_vv(q) / (1 - n0 c_vv(q)), the factor tabulated */
+static void solute_q(double *w, int64_t n, const void *ctx) {
+  const double *s = ctx;
+  for (int64_t j = 0; j < n; j++) w[j] *= s[j];
+}
+
 int mdft_hnc_bulk(const mdft_hnc_params *p, double *cq, double *dq, double *g, mdft_error *err) {
   int rc = check(p, err);
   if (rc) return rc;
@@ -35,24 +74,7 @@ int mdft_hnc_bulk(const mdft_hnc_params *p, double *cq, double *dq, double *g, m
   if (!eb || !gam || !c || !gq) { rc = mdft_fail(err, MDFT_ERR_NOMEM, "HNC"); goto done; }
   const double beta = 1 / (MDFT_KB * p->temperature);
   for (int64_t i = 0; i < n; i++) eb[i] = boltz(p->kind, p->sigma, p->epsilon, p->cutoff, beta, (double)i * p->dr);
-  int64_t it;
-  double diff = INFINITY;
-  for (it = 0; it < p->max_iter && diff > p->tol; it++) {
-    for (int64_t i = 0; i < n; i++) c[i] = eb[i] * exp(gam[i]) - 1 - gam[i];
-    mdft_radial_forward(&t, c, cq);
-    for (int64_t j = 0; j < n; j++) gq[j] = p->n0 * cq[j] * cq[j] / (1 - p->n0 * cq[j]);
-    mdft_radial_backward(&t, gq, c);
-    diff = 0;
-    for (int64_t i = 0; i < n; i++) {
-      diff = fmax(diff, fabs(c[i] - gam[i]));
-      gam[i] += p->mix * (c[i] - gam[i]);
-    }
-    if (!isfinite(diff)) break;
-  }
-  if (!(diff <= p->tol)) {
-    rc = mdft_fail(err, MDFT_ERR_NOT_CONVERGED, "bulk HNC: |dgamma| = %g after %lld iterations", diff, (long long)it);
-    goto done;
-  }
+  if ((rc = hnc_iterate(p, &t, eb, gam, c, gq, bulk_q, &p->n0, "bulk", err))) goto done;
   for (int64_t i = 0; i < n; i++) c[i] = eb[i] * exp(gam[i]) - 1 - gam[i];
   mdft_radial_forward(&t, c, cq);
   *dq = t.dq;
@@ -85,24 +107,7 @@ int mdft_hnc_solute(const mdft_hnc_params *p, double sigma_u, double eps_u, int6
     double cv = k + 1 < nq ? (1 - (x - (double)k)) * cqv[k] + (x - (double)k) * cqv[k + 1] : 0;
     s[j] = p->n0 * cv / (1 - p->n0 * cv);
   }
-  int64_t it;
-  double diff = INFINITY;
-  for (it = 0; it < p->max_iter && diff > p->tol; it++) {
-    for (int64_t i = 0; i < n; i++) c[i] = eb[i] * exp(gam[i]) - 1 - gam[i];
-    mdft_radial_forward(&t, c, w);
-    for (int64_t j = 0; j < n; j++) w[j] *= s[j];
-    mdft_radial_backward(&t, w, c);
-    diff = 0;
-    for (int64_t i = 0; i < n; i++) {
-      diff = fmax(diff, fabs(c[i] - gam[i]));
-      gam[i] += p->mix * (c[i] - gam[i]);
-    }
-    if (!isfinite(diff)) break;
-  }
-  if (!(diff <= p->tol)) {
-    rc = mdft_fail(err, MDFT_ERR_NOT_CONVERGED, "solute HNC: |dgamma| = %g after %lld iterations", diff, (long long)it);
-    goto done;
-  }
+  if ((rc = hnc_iterate(p, &t, eb, gam, c, w, solute_q, s, "solute", err))) goto done;
   double sum = 0;
   for (int64_t i = 1; i < n; i++) {
     double r = (double)i * p->dr, h = eb[i] * exp(gam[i]) - 1, cc = h - gam[i];
