@@ -6,29 +6,28 @@
 #include <stdlib.h>
 #include "internal.h"
 
+/* P_n'(z) by the three-term recurrence, and P_n(z) into *pn */
+static double legendre_deriv(int64_t n, double z, double *pn) {
+  double p0 = 1, p1 = 0;
+  for (int64_t k = 1; k <= n; k++) {
+    double p2 = p1;
+    p1 = p0;
+    p0 = ((2.0 * (double)k - 1) * z * p1 - ((double)k - 1) * p2) / (double)k;
+  }
+  *pn = p0;
+  return (double)n * (z * p0 - p1) / (z * z - 1);
+}
+
 void mdft_gauss_legendre(int64_t n, double *x, double *w) {
   for (int64_t i = 0; i < n; i++) {
-    double z = cos(MDFT_PI * ((double)i + 0.75) / ((double)n + 0.5)), dp = 0;
-    for (int it = 0; it < 100; it++) {
-      double p0 = 1, p1 = 0;
-      for (int64_t k = 1; k <= n; k++) {
-        double p2 = p1;
-        p1 = p0;
-        p0 = ((2.0 * (double)k - 1) * z * p1 - ((double)k - 1) * p2) / (double)k;
-      }
-      dp = (double)n * (z * p0 - p1) / (z * z - 1);
-      double dz = p0 / dp;
+    double z = cos(MDFT_PI * ((double)i + 0.75) / ((double)n + 0.5)), pn;
+    for (int it = 0; it < 100; it++) { /* Newton on P_n */
+      const double dp = legendre_deriv(n, z, &pn), dz = pn / dp;
       z -= dz;
       if (fabs(dz) < 1e-16) break;
     }
-    /* recompute the derivative at the converged node for the weight */
-    double p0 = 1, p1 = 0;
-    for (int64_t k = 1; k <= n; k++) {
-      double p2 = p1;
-      p1 = p0;
-      p0 = ((2.0 * (double)k - 1) * z * p1 - ((double)k - 1) * p2) / (double)k;
-    }
-    dp = (double)n * (z * p0 - p1) / (z * z - 1);
+    /* the derivative at the converged node, for the weight */
+    const double dp = legendre_deriv(n, z, &pn);
     x[n - 1 - i] = z;
     w[n - 1 - i] = 2.0 / ((1 - z * z) * dp * dp);
   }
