@@ -55,6 +55,32 @@ private:
     out->append(s.str());
     out->push_back('\n');
   }
+  /// One __global__ function: created before captureForKernel renames values for
+  /// the kernel, so that leave() gives the host its names and views back; between
+  /// enter() and leave() statements go to the kernel's own text, which leave()
+  /// appends to `kernels`.
+  struct KernelText {
+    Emitter &e;
+    DenseMap<Value, std::string> hostNames;
+    DenseMap<Value, ViewInfo> hostViews;
+    std::string text, *host = nullptr;
+    int hostIndent = 0;
+    explicit KernelText(Emitter &e) : e(e), hostNames(e.names), hostViews(e.views) {}
+    void enter() {
+      host = e.out;
+      hostIndent = e.indent;
+      e.out = &text;
+      e.indent = 0;
+    }
+    void leave() {
+      e.kernels += text;
+      e.names = hostNames;
+      e.views = hostViews;
+      e.out = host;
+      e.indent = hostIndent;
+    }
+  };
+
   std::string fresh(StringRef p = "v") { return (p + Twine(counter++)).str(); }
   // By value: a reference into the map would dangle when it grows.
   std::string name(Value v) {
@@ -1062,8 +1088,7 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
   ValueRange upper = op->getOperands().drop_front(rank);
   std::string kname = "situ_k" + std::to_string(counter++);
   SmallVector<std::string> params, args;
-  auto savedNames = names;
-  auto savedViews = views;
+  KernelText kt(*this);
   if (failed(captureForKernel(op, params, args)))
     return failure();
   SmallVector<Value> priv = reduce ? SmallVector<Value>() : privatisable(op);
@@ -1079,11 +1104,7 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
       params.push_back(*ctype(r.getType(), op) + " *part" + std::to_string(i));
     }
 
-  std::string *hostOut = out;
-  int hostIndent = indent;
-  std::string kernel;
-  out = &kernel;
-  indent = 0;
+  kt.enter();
   line(kernelDecl() + kname + "(" + llvm::join(params, ", ") + ") {");
   ++indent;
   std::string total = "n0";
@@ -1169,11 +1190,7 @@ LogicalResult Emitter::emitCudaParallel(Operation *op) {
     line("}");
   }
   line("");
-  kernels += kernel;
-  names = savedNames;
-  views = savedViews;
-  out = hostOut;
-  indent = hostIndent;
+  kt.leave();
 
   // Host side: launch.
   std::string htotal;
@@ -1320,8 +1337,7 @@ LogicalResult Emitter::emitCudaScan(ParallelScanOp op) {
   std::string t = *ctype(op.getType(), op);
   std::string kname = "situ_k" + std::to_string(counter++);
   SmallVector<std::string> params, args;
-  auto savedNames = names;
-  auto savedViews = views;
+  KernelText kt(*this);
   if (failed(captureForKernel(op, params, args)))
     return failure();
   params.push_back("int64_t lo0");
@@ -1332,11 +1348,7 @@ LogicalResult Emitter::emitCudaScan(ParallelScanOp op) {
   args.push_back(lo);
   args.push_back("(" + hi + " - " + lo + ")");
   args.push_back("sums");
-  std::string *hostOut = out;
-  int hostIndent = indent;
-  std::string kernel;
-  out = &kernel;
-  indent = 0;
+  kt.enter();
   line(kernelDecl() + kname + "(" + llvm::join(params, ", ") + ") {");
   ++indent;
   line("const int64_t nch = (int64_t)gridDim.x * blockDim.x;");
@@ -1363,11 +1375,7 @@ LogicalResult Emitter::emitCudaScan(ParallelScanOp op) {
   line("  sums[nch] = run;");
   line("}");
   line("");
-  kernels += kernel;
-  names = savedNames;
-  views = savedViews;
-  out = hostOut;
-  indent = hostIndent;
+  kt.leave();
   line(t + " " + name(op) + ";");
   line("{");
   ++indent;
@@ -1389,17 +1397,12 @@ LogicalResult Emitter::emitCudaTeam(TeamParallelOp op) {
   Block &b = op.getBody().front();
   std::string kname = "situ_k" + std::to_string(counter++);
   SmallVector<std::string> params, args;
-  auto savedNames = names;
-  auto savedViews = views;
+  KernelText kt(*this);
   if (failed(captureForKernel(op, params, args)))
     return failure();
   std::string league = hostName(op.getLeagueSize());
   std::string team = op.getTeamSize() ? hostName(op.getTeamSize()) : std::string("128");
-  std::string *hostOut = out;
-  int hostIndent = indent;
-  std::string kernel;
-  out = &kernel;
-  indent = 0;
+  kt.enter();
   line(kernelDecl() + kname + "(" + llvm::join(params, ", ") + ") {");
   ++indent;
   line("const int64_t " + name(b.getArgument(0)) + " = blockIdx.x;");
@@ -1411,11 +1414,7 @@ LogicalResult Emitter::emitCudaTeam(TeamParallelOp op) {
   --indent;
   line("}");
   line("");
-  kernels += kernel;
-  names = savedNames;
-  views = savedViews;
-  out = hostOut;
-  indent = hostIndent;
+  kt.leave();
   line("if (" + league + " > 0) {");
   ++indent;
   launch(kname, "(unsigned)" + league, "(unsigned)" + team, params, args);
