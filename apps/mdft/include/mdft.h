@@ -148,10 +148,14 @@ void mdft_solver_free(mdft_solver *s);
 int mdft_solver_minimise(mdft_solver *s, mdft_progress_fn cb, void *user, mdft_result *res,
                          mdft_error *err);
 
-/* Variables: x(r, o), rho = rho0 * x^2, point-major (orientation fastest). */
+/* Variables: x(r, o), rho = rho0 * x^2, at mdft_solver_index(s, r, o): blocks of 32
+ * consecutive grid points, each block orientation-major (the layout the angular
+ * transforms read without transposing). The gradient and V use the same layout. */
 int64_t mdft_solver_nvar(const mdft_solver *s);
 int64_t mdft_solver_norient(const mdft_solver *s);
 double *mdft_solver_x(mdft_solver *s);
+/* Offset of (grid point r, orientation o) in x, V and the gradient. */
+int64_t mdft_solver_index(const mdft_solver *s, int64_t r, int64_t o);
 /* F(x) and dF/dx (grad may be NULL). */
 int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_energy *e);
 /* Orientation o: Euler angles (ZYZ) and quadrature weight (weights sum to 1). */

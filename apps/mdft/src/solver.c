@@ -51,6 +51,22 @@ void mdft_solver_free(mdft_solver *s) {
   free(s);
 }
 
+/* point-major (orientation fastest) -> the solver's layout (mdft_solver_index), in place, a
+ * block at a time (a block spans the same elements in both) */
+static void to_blocked(double *a, int64_t N, int64_t no, double *work, int64_t wstride, int nthreads) {
+#pragma omp parallel num_threads(nthreads)
+  {
+    double *t = work + wstride * omp_get_thread_num();
+#pragma omp for schedule(static)
+    for (int64_t r0 = 0; r0 < N; r0 += MDFT_PB) {
+      const int64_t nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+      memcpy(t, a + r0 * no, sizeof(double) * (size_t)(nb * no));
+      for (int64_t b = 0; b < nb; b++)
+        for (int64_t o = 0; o < no; o++) a[r0 * no + o * nb + b] = t[b * no + o];
+    }
+  }
+}
+
 int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const mdft_site *solute,
                        int64_t nsite, mdft_solver **out, mdft_error *err) {
   *out = NULL;
@@ -81,7 +97,7 @@ int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const 
   s->x = malloc(sizeof(double) * (size_t)(N * no));
   s->v = calloc((size_t)(N * no), sizeof(double));
   s->buf = fftw_malloc(sizeof(double complex) * (size_t)(N * s->proj.np));
-  s->wstride = (2 * no * MDFT_PB + 2 * no + mdft_proj_block_work(&s->proj) + 7) / 8 * 8; /* 64-byte multiples */
+  s->wstride = (no * MDFT_PB + 2 * MDFT_PB + mdft_proj_block_work(&s->proj) + 7) / 8 * 8; /* 64-byte multiples */
   s->work = aligned_alloc(64, sizeof(double) * (size_t)(s->wstride * s->nthreads));
   if (!s->solv || !s->solu || !s->x || !s->v || !s->buf || !s->work) {
     rc = mdft_fail(err, MDFT_ERR_NOMEM, "solver arrays for %lld points x %lld orientations",
@@ -105,6 +121,7 @@ int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const 
   }
   if ((rc = mdft_external_elec(&s->grid, &s->ang, s->solv, s->nsv, s->solu, s->nsu, vmax, s->v, err)))
     goto fail;
+  to_blocked(s->v, N, no, s->work, s->wstride, s->nthreads);
   /* start from rho0 exp(-beta V+), the low-density limit away from attraction */
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < N * no; i++) s->x[i] = exp(-0.5 * fmax(s->v[i], 0) / s->kT);
@@ -116,6 +133,10 @@ fail:
 }
 
 int64_t mdft_solver_nvar(const mdft_solver *s) { return s->grid.ntot * s->ang.no; }
+int64_t mdft_solver_index(const mdft_solver *s, int64_t r, int64_t o) {
+  const int64_t N = s->grid.ntot, r0 = r / MDFT_PB * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+  return r0 * s->ang.no + o * nb + (r - r0);
+}
 int64_t mdft_solver_norient(const mdft_solver *s) { return s->ang.no; }
 double *mdft_solver_x(mdft_solver *s) { return s->x; }
 const double *mdft_solver_potential(const mdft_solver *s) { return s->v; }
@@ -134,112 +155,92 @@ void mdft_solver_box(const mdft_solver *s, int64_t n[3], double len[3]) {
 }
 
 void mdft_solver_density(const mdft_solver *s, double *g) {
-  const int64_t no = s->ang.no;
+  const int64_t N = s->grid.ntot, no = s->ang.no;
 #pragma omp parallel for schedule(static) num_threads(s->nthreads)
-  for (int64_t r = 0; r < s->grid.ntot; r++) {
-    double sum = 0;
-    for (int64_t o = 0; o < no; o++) sum += s->ang.w[o] * s->x[r * no + o] * s->x[r * no + o];
-    g[r] = sum;
+  for (int64_t r0 = 0; r0 < N; r0 += MDFT_PB) {
+    const int64_t nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+    const double *x = s->x + r0 * no;
+    for (int64_t b = 0; b < nb; b++) g[r0 + b] = 0;
+    for (int64_t o = 0; o < no; o++)
+      for (int64_t b = 0; b < nb; b++) g[r0 + b] += s->ang.w[o] * x[o * nb + b] * x[o * nb + b];
   }
 }
 
 void mdft_solver_timers(const mdft_solver *s, mdft_timers *t) { *t = s->tm; }
 
-#if defined(__GNUC__) && !defined(__clang__) /* __builtin_shuffle */
-/* out[j * ldo + i] = in[i * ldi + j] for an 8 x 8 tile, in registers (three shuffle stages) */
-typedef double v8d __attribute__((vector_size(64), aligned(8), may_alias));
-typedef int64_t v8i __attribute__((vector_size(64)));
-static inline __attribute__((always_inline)) void tr8(const double *in, int64_t ldi, double *out,
-                                                      int64_t ldo) {
-  v8d r[8], t[8], u[8];
-  for (int i = 0; i < 8; i++) r[i] = *(const v8d *)(in + i * ldi);
-  for (int i = 0; i < 8; i += 2) {
-    t[i] = __builtin_shuffle(r[i], r[i + 1], (v8i){0, 8, 2, 10, 4, 12, 6, 14});
-    t[i + 1] = __builtin_shuffle(r[i], r[i + 1], (v8i){1, 9, 3, 11, 5, 13, 7, 15});
-  }
-  for (int i = 0; i < 8; i += 4)
-    for (int k = 0; k < 2; k++) {
-      u[i + k] = __builtin_shuffle(t[i + k], t[i + k + 2], (v8i){0, 1, 8, 9, 4, 5, 12, 13});
-      u[i + k + 2] = __builtin_shuffle(t[i + k], t[i + k + 2], (v8i){2, 3, 10, 11, 6, 7, 14, 15});
+/* The local terms of one block of nb <= MDFT_PB points (x, v, g: the block, no rows of nb
+ * points): the ideal and external integrands summed per lane into acc[0..PB) and
+ * acc[PB..2PB), f = drho as no rows of MDFT_PB (lanes >= nb zero) and, when g,
+ * g = kT ln x^2 + V. Inlined with nb = MDFT_PB for whole blocks (vectors without remainder). */
+static inline __attribute__((always_inline)) void local_forward_rows(
+    const double *restrict x, const double *restrict v, const double *restrict w, int64_t no, int64_t nb,
+    double rho0, double kT, double *restrict g, double *restrict f, double *restrict acc) {
+  double *restrict aid = acc, *restrict aext = acc + MDFT_PB;
+  for (int64_t o = 0; o < no; o++) {
+    const double *restrict xr = x + o * nb, *restrict vr = v + o * nb;
+    double *restrict fr = f + o * MDFT_PB;
+    const double wo = w[o];
+    for (int64_t l = 0; l < nb; l += 8) { /* the next block's row (prefetches never fault) */
+      MDFT_PF(xr, no * nb + l);
+      MDFT_PF(vr, no * nb + l);
+      if (g) MDFT_PFW(g, (o + no) * nb + l);
     }
-  for (int k = 0; k < 4; k++) {
-    *(v8d *)(out + k * ldo) = __builtin_shuffle(u[k], u[k + 4], (v8i){0, 1, 2, 3, 8, 9, 10, 11});
-    *(v8d *)(out + (k + 4) * ldo) = __builtin_shuffle(u[k], u[k + 4], (v8i){4, 5, 6, 7, 12, 13, 14, 15});
-  }
-}
-#define MDFT_TR8 1
-#endif
-
-/* out[o * ldo + b] = in[b * ldi + o] for b < nb, o < no: 8 x 8 tiles, scalar edges */
-static inline __attribute__((always_inline)) void transpose(const double *in, int64_t ldi, double *out,
-                                                            int64_t ldo, int64_t nb, int64_t no) {
-#ifdef MDFT_TR8
-  const int64_t nb8 = nb & ~(int64_t)7, no8 = no & ~(int64_t)7;
-  for (int64_t o = 0; o < no8; o += 8)
-    for (int64_t b = 0; b < nb8; b += 8) tr8(in + b * ldi + o, ldi, out + o * ldo + b, ldo);
-#else
-  const int64_t nb8 = 0, no8 = 0;
-#endif
-  for (int64_t o = 0; o < no; o++)
-    for (int64_t b = o < no8 ? nb8 : 0; b < nb; b++) out[o * ldo + b] = in[b * ldi + o];
-}
-
-/* The local terms of nb <= MDFT_PB points (x, v, g: point-major, nb x no): the ideal and
- * external integrands summed per orientation into acc[0..no) and acc[no..2no), f = drho
- * transposed to no x MDFT_PB (lanes >= nb zero) and, when g, g = kT ln x^2 + V. */
-MDFT_VECTOR static void local_forward(const double *restrict x, const double *restrict v,
-                                      const double *restrict w, int64_t no, int64_t nb,
-                                      double rho0, double kT, double *restrict g,
-                                      double *restrict f, double *restrict tmp,
-                                      double *restrict acc) {
-  /* one pass over each point's orientations, with and without the gradient */
 #define LOCAL_FORWARD(G)                                                                \
-  for (int64_t o = 0; o < no; o++) {                                                    \
-    const double xx = xr[o] * xr[o], l = mdft_log_sq(xr[o]), id = xx * l - xx + 1;     \
+  for (int64_t b = 0; b < nb; b++) {                                                    \
+    const double xb = xr[b], xx = xb * xb, l = mdft_log_sq(xb), id = xx * l - xx + 1;   \
     const uint64_t pos = -(uint64_t)(mdft_bits(xx) != 0); /* xx is +0 or > 0 */         \
-    acc[o] += w[o] * mdft_pick(pos, id, 1);                                             \
-    acc[no + o] += w[o] * xx * vr[o];                                                   \
-    t[o] = rho0 * (xx - 1);                                                             \
+    aid[b] += wo * mdft_pick(pos, id, 1);                                               \
+    aext[b] += wo * xx * vr[b];                                                         \
+    fr[b] = rho0 * (xx - 1);                                                            \
     G;                                                                                  \
   }
-  for (int64_t b = 0; b < nb; b++) {
-    const double *xr = x + b * no, *vr = v + b * no;
-    double *t = tmp + b * no;
-    for (int64_t l = 0; l < no; l += 8) { /* the next block (prefetches never fault) */
-      MDFT_PF(xr, MDFT_PB * no + l);
-      MDFT_PF(vr, MDFT_PB * no + l);
-      if (g) MDFT_PFW(g, (b + MDFT_PB) * no + l);
-    }
     if (g) {
-      double *gr = g + b * no;
-      LOCAL_FORWARD(gr[o] = mdft_pick(pos, kT * l, 0) + vr[o])
+      double *restrict gr = g + o * nb;
+      LOCAL_FORWARD(gr[b] = mdft_pick(pos, kT * l, 0) + vr[b])
     } else
       LOCAL_FORWARD((void)0)
-  }
 #undef LOCAL_FORWARD
-  transpose(tmp, no, f, MDFT_PB, nb, no);
-  for (int64_t o = 0; o < no; o++)
-    for (int64_t b = nb; b < MDFT_PB; b++) f[o * MDFT_PB + b] = 0;
+    for (int64_t b = nb; b < MDFT_PB; b++) fr[b] = 0;
+  }
 }
 
-/* gamma (no x MDFT_PB) -> the excess integrand per orientation into acc[0..no) and, when g,
+MDFT_VECTOR static void local_forward(const double *restrict x, const double *restrict v,
+                                      const double *restrict w, int64_t no, int64_t nb, double rho0,
+                                      double kT, double *restrict g, double *restrict f,
+                                      double *restrict acc) {
+  if (nb == MDFT_PB)
+    local_forward_rows(x, v, w, no, MDFT_PB, rho0, kT, g, f, acc);
+  else
+    local_forward_rows(x, v, w, no, nb, rho0, kT, g, f, acc);
+}
+
+/* gamma (no rows of MDFT_PB) -> the excess integrand per lane into acc[0..PB) and, when g,
  * the gradient g = pref w 2x (g - kT gamma) from the first pass's g = kT ln x^2 + V. */
-MDFT_VECTOR static void local_backward(const double *restrict x, const double *restrict w,
-                                       int64_t no, int64_t nb, double pref, double kT,
-                                       double *restrict g, const double *restrict gam,
-                                       double *restrict tmp, double *restrict acc) {
-  transpose(gam, MDFT_PB, tmp, no, no, nb);
-  for (int64_t b = 0; b < nb; b++) {
-    const double *xr = x + b * no, *t = tmp + b * no;
-    for (int64_t l = 0; l < no; l += 8) { /* the next block */
-      MDFT_PF(xr, MDFT_PB * no + l);
-      if (g) MDFT_PFW(g, (b + MDFT_PB) * no + l);
+static inline __attribute__((always_inline)) void local_backward_rows(
+    const double *restrict x, const double *restrict w, int64_t no, int64_t nb, double pref, double kT,
+    double *restrict g, const double *restrict gam, double *restrict acc) {
+  for (int64_t o = 0; o < no; o++) {
+    const double *restrict xr = x + o * nb, *restrict t = gam + o * MDFT_PB;
+    const double wo = w[o];
+    for (int64_t l = 0; l < nb; l += 8) { /* the next block's row */
+      MDFT_PF(xr, no * nb + l);
+      if (g) MDFT_PFW(g, (o + no) * nb + l);
     }
-    for (int64_t o = 0; o < no; o++) acc[o] += w[o] * (xr[o] * xr[o] - 1) * t[o];
-    if (g)
-      for (int64_t o = 0; o < no; o++)
-        g[b * no + o] = pref * w[o] * 2 * xr[o] * (g[b * no + o] - kT * t[o]);
+    for (int64_t b = 0; b < nb; b++) acc[b] += wo * (xr[b] * xr[b] - 1) * t[b];
+    if (g) {
+      double *restrict gr = g + o * nb;
+      for (int64_t b = 0; b < nb; b++) gr[b] = pref * wo * 2 * xr[b] * (gr[b] - kT * t[b]);
+    }
   }
+}
+
+MDFT_VECTOR static void local_backward(const double *restrict x, const double *restrict w, int64_t no,
+                                       int64_t nb, double pref, double kT, double *restrict g,
+                                       const double *restrict gam, double *restrict acc) {
+  if (nb == MDFT_PB)
+    local_backward_rows(x, w, no, MDFT_PB, pref, kT, g, gam, acc);
+  else
+    local_backward_rows(x, w, no, nb, pref, kT, g, gam, acc);
 }
 
 int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_energy *e) {
@@ -248,21 +249,20 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
   double fid = 0, fext = 0, fexc = 0;
   const int64_t nblk = (N + MDFT_PB - 1) / MDFT_PB;
   double t0 = mdft_now();
-  /* ideal and external terms, and f = drho(r,o) -> projections, MDFT_PB points at a time;
+  /* ideal and external terms, and f = drho(r,o) -> projections, a block at a time;
    * the gradient's local part kT ln(x^2) + V is kept in grad for the second pass */
 #pragma omp parallel num_threads(s->nthreads) reduction(+ : fid, fext)
   {
     double *wk = s->work + s->wstride * omp_get_thread_num();
-    double *f = wk, *tmp = f + no * MDFT_PB, *acc = tmp + no * MDFT_PB, *pw = acc + 2 * no;
-    for (int64_t o = 0; o < 2 * no; o++) acc[o] = 0;
+    double *f = wk, *acc = f + no * MDFT_PB, *pw = acc + 2 * MDFT_PB;
+    for (int64_t b = 0; b < 2 * MDFT_PB; b++) acc[b] = 0;
 #pragma omp for schedule(static)
     for (int64_t ib = 0; ib < nblk; ib++) {
       const int64_t r0 = ib * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
-      local_forward(x + r0 * no, v + r0 * no, w, no, nb, rho0, kT, grad ? grad + r0 * no : NULL,
-                    f, tmp, acc);
+      local_forward(x + r0 * no, v + r0 * no, w, no, nb, rho0, kT, grad ? grad + r0 * no : NULL, f, acc);
       mdft_proj_forward_block(&s->proj, nb, f, s->buf + r0, N, pw);
     }
-    for (int64_t o = 0; o < no; o++) { fid += acc[o]; fext += acc[no + o]; }
+    for (int64_t b = 0; b < MDFT_PB; b++) { fid += acc[b]; fext += acc[MDFT_PB + b]; }
   }
   double t1 = mdft_now();
   fftw_execute(s->fft.fwd);
@@ -276,15 +276,15 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
 #pragma omp parallel num_threads(s->nthreads) reduction(+ : fexc)
   {
     double *wk = s->work + s->wstride * omp_get_thread_num();
-    double *gam = wk, *tmp = gam + no * MDFT_PB, *acc = tmp + no * MDFT_PB, *pw = acc + 2 * no;
-    for (int64_t o = 0; o < no; o++) acc[o] = 0;
+    double *gam = wk, *acc = gam + no * MDFT_PB, *pw = acc + 2 * MDFT_PB;
+    for (int64_t b = 0; b < MDFT_PB; b++) acc[b] = 0;
 #pragma omp for schedule(static)
     for (int64_t ib = 0; ib < nblk; ib++) {
       const int64_t r0 = ib * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
       mdft_proj_backward_block(&s->proj, nb, s->buf + r0, N, gam, pw);
-      local_backward(x + r0 * no, w, no, nb, pref, kT, grad ? grad + r0 * no : NULL, gam, tmp, acc);
+      local_backward(x + r0 * no, w, no, nb, pref, kT, grad ? grad + r0 * no : NULL, gam, acc);
     }
-    for (int64_t o = 0; o < no; o++) fexc += acc[o];
+    for (int64_t b = 0; b < MDFT_PB; b++) fexc += acc[b];
   }
   double t5 = mdft_now();
   s->tm.angular += t1 - t0;
@@ -347,7 +347,12 @@ int mdft_solver_minimise(mdft_solver *s, mdft_progress_fn cb, void *user, mdft_r
   const int64_t N = s->grid.ntot, no = s->ang.no;
   double nex = 0;
 #pragma omp parallel for reduction(+ : nex) schedule(static) num_threads(s->nthreads)
-  for (int64_t i = 0; i < N * no; i++) nex += s->ang.w[i % no] * (s->x[i] * s->x[i] - 1);
+  for (int64_t r0 = 0; r0 < N; r0 += MDFT_PB) {
+    const int64_t nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+    const double *x = s->x + r0 * no;
+    for (int64_t o = 0; o < no; o++)
+      for (int64_t b = 0; b < nb; b++) nex += s->ang.w[o] * (x[o * nb + b] * x[o * nb + b] - 1);
+  }
   res->excess_number = s->n0 * s->grid.dv * nex;
   /* Kirkwood-Buff volume and the HNC overpressure (Sergiievskyi et al. 2014):
    * S(0) = 1/(1 - n0 c(0)), V = (S(0) - Nex)/n0, P_HNC = n0 kT (1 + 1/S(0))/2 */

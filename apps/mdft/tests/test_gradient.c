@@ -59,6 +59,52 @@ int main(void) {
     free(x); free(g); free(dir); free(xp);
     mdft_solver_free(s);
   }
+  /* the layout of x (mdft_solver_index) on a grid that ends in a partial block (7 x 9 x 11 =
+   * 693 points = 21 blocks of 32 + 21): a bijection onto [0, nvar), the density the solver
+   * reports is sum_o w_o x(r,o)^2 at those offsets, and the gradient still matches finite
+   * differences there */
+  {
+    mdft_params p = small(2);
+    p.boxnod[0] = 7; p.boxnod[1] = 9; p.boxnod[2] = 11;
+    mdft_site solute = {6, 7, 8, 0.7, 3.0, 0.8};
+    mdft_solver *s;
+    OK(mdft_solver_create(&p, w, &solute, 1, &s, &err));
+    const int64_t n = mdft_solver_nvar(s), no = mdft_solver_norient(s), N = n / no;
+    char *seen = calloc((size_t)n, 1);
+    double *x = mdft_solver_x(s), *g = malloc(sizeof(double) * (size_t)N), worst = 0;
+    int64_t bad = 0;
+    for (int64_t r = 0; r < N; r++)
+      for (int64_t o = 0; o < no; o++) {
+        int64_t i = mdft_solver_index(s, r, o);
+        if (i < 0 || i >= n || seen[i]++) bad++;
+      }
+    CHECK(bad == 0 && N == 693, "mdft_solver_index: %lld offsets out of range or repeated", (long long)bad);
+    for (int64_t i = 0; i < n; i++) x[i] = 0.5 + urand();
+    mdft_solver_density(s, g);
+    for (int64_t r = 0; r < N; r++) {
+      double sum = 0, eul[3], wo;
+      for (int64_t o = 0; o < no; o++) {
+        mdft_solver_orientation(s, o, eul, &wo);
+        sum += wo * x[mdft_solver_index(s, r, o)] * x[mdft_solver_index(s, r, o)];
+      }
+      worst = fmax(worst, fabs(sum - g[r]) / sum);
+    }
+    CHECK(worst < 1e-14, "density vs sum over x at mdft_solver_index: %.2e", worst);
+    double *gr = malloc(sizeof(double) * (size_t)n), dd = 0;
+    mdft_energy e0, ep, em;
+    OK(mdft_solver_evaluate(s, x, gr, &e0));
+    const int64_t last = mdft_solver_index(s, N - 1, no - 1); /* the partial block's last element */
+    const double h = 1e-5, xi = x[last];
+    x[last] = xi + h; OK(mdft_solver_evaluate(s, x, NULL, &ep));
+    x[last] = xi - h; OK(mdft_solver_evaluate(s, x, NULL, &em));
+    x[last] = xi;
+    dd = (ep.total - em.total) / (2 * h);
+    CHECK(fabs(gr[last] - dd) < 1e-5 * fabs(gr[last]) + 1e-7, "partial block: gradient %.10e vs fd %.10e", gr[last], dd);
+    printf("layout: %lld points x %lld orientations, partial block gradient %.6e (fd %.6e)\n", (long long)N,
+           (long long)no, gr[last], dd);
+    free(seen); free(g); free(gr);
+    mdft_solver_free(s);
+  }
   /* empty box */
   for (int mmax = 0; mmax <= 2; mmax++) {
     mdft_params p = small(mmax);
