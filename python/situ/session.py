@@ -345,8 +345,12 @@ class Session:
                 secs = [float(info.get("kernel_cpu_seconds", info.get("kernel_seconds", 0.0)))
                         for info in ranks.values()]
                 prev, a.kernel_prev = a.kernel_prev, secs
-                if prev is not None and len(prev) == len(secs):
-                    why = a.measured([max(0.0, x - y) for x, y in zip(secs, prev)], rates)
+                deltas = [max(0.0, x - y) for x, y in zip(secs, prev)] if prev is not None and \
+                    len(prev) == len(secs) else []
+                # a step in which no rank ran a kernel (still compiling) measures nothing: counted
+                # as 0 s, such steps made the median of a late compile 0 and kept any kernel
+                if deltas and max(deltas) > 0:
+                    why = a.measured(deltas, rates)
                     if why:
                         logger.warning("situ: analysis %s: %s", a.name, why)
                         replan = True
