@@ -100,13 +100,8 @@ void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t st
 #ifndef MDFT_PB
 #define MDFT_PB 32
 #endif
-/* A loop over the lanes of a block (PB = MDFT_PB where used); their rows never
- * overlap, which GCC is told so that it vectorises across them. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define LANES _Pragma("GCC ivdep") for (int b = 0; b < PB; b++)
-#else
-#define LANES for (int b = 0; b < PB; b++)
-#endif
+/* points in the block of grid points starting at r0 (a multiple of MDFT_PB) of N */
+static inline int64_t mdft_block_len(int64_t N, int64_t r0) { return N - r0 < MDFT_PB ? N - r0 : MDFT_PB; }
 #define MDFT_PREFETCH 4 /* blocks ahead */
 /* prefetch the line holding p[off] (p a double array); the address is formed in integers,
  * as it may lie outside the array (prefetches never fault) */

@@ -59,7 +59,7 @@ static void to_blocked(double *a, int64_t N, int64_t no, double *work, int64_t w
     double *t = work + wstride * omp_get_thread_num();
 #pragma omp for schedule(static)
     for (int64_t r0 = 0; r0 < N; r0 += MDFT_PB) {
-      const int64_t nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+      const int64_t nb = mdft_block_len(N, r0);
       memcpy(t, a + r0 * no, sizeof(double) * (size_t)(nb * no));
       for (int64_t b = 0; b < nb; b++)
         for (int64_t o = 0; o < no; o++) a[r0 * no + o * nb + b] = t[b * no + o];
@@ -134,8 +134,8 @@ fail:
 
 int64_t mdft_solver_nvar(const mdft_solver *s) { return s->grid.ntot * s->ang.no; }
 int64_t mdft_solver_index(const mdft_solver *s, int64_t r, int64_t o) {
-  const int64_t N = s->grid.ntot, r0 = r / MDFT_PB * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
-  return r0 * s->ang.no + o * nb + (r - r0);
+  const int64_t r0 = r / MDFT_PB * MDFT_PB;
+  return r0 * s->ang.no + o * mdft_block_len(s->grid.ntot, r0) + (r - r0);
 }
 int64_t mdft_solver_norient(const mdft_solver *s) { return s->ang.no; }
 double *mdft_solver_x(mdft_solver *s) { return s->x; }
@@ -158,7 +158,7 @@ void mdft_solver_density(const mdft_solver *s, double *g) {
   const int64_t N = s->grid.ntot, no = s->ang.no;
 #pragma omp parallel for schedule(static) num_threads(s->nthreads)
   for (int64_t r0 = 0; r0 < N; r0 += MDFT_PB) {
-    const int64_t nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+    const int64_t nb = mdft_block_len(N, r0);
     const double *x = s->x + r0 * no;
     for (int64_t b = 0; b < nb; b++) g[r0 + b] = 0;
     for (int64_t o = 0; o < no; o++)
@@ -258,7 +258,7 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
     for (int64_t b = 0; b < 2 * MDFT_PB; b++) acc[b] = 0;
 #pragma omp for schedule(static)
     for (int64_t ib = 0; ib < nblk; ib++) {
-      const int64_t r0 = ib * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+      const int64_t r0 = ib * MDFT_PB, nb = mdft_block_len(N, r0);
       local_forward(x + r0 * no, v + r0 * no, w, no, nb, rho0, kT, grad ? grad + r0 * no : NULL, f, acc);
       mdft_proj_forward_block(&s->proj, nb, f, s->buf + r0, N, pw);
     }
@@ -280,7 +280,7 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
     for (int64_t b = 0; b < MDFT_PB; b++) acc[b] = 0;
 #pragma omp for schedule(static)
     for (int64_t ib = 0; ib < nblk; ib++) {
-      const int64_t r0 = ib * MDFT_PB, nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+      const int64_t r0 = ib * MDFT_PB, nb = mdft_block_len(N, r0);
       mdft_proj_backward_block(&s->proj, nb, s->buf + r0, N, gam, pw);
       local_backward(x + r0 * no, w, no, nb, pref, kT, grad ? grad + r0 * no : NULL, gam, acc);
     }
@@ -348,7 +348,7 @@ int mdft_solver_minimise(mdft_solver *s, mdft_progress_fn cb, void *user, mdft_r
   double nex = 0;
 #pragma omp parallel for reduction(+ : nex) schedule(static) num_threads(s->nthreads)
   for (int64_t r0 = 0; r0 < N; r0 += MDFT_PB) {
-    const int64_t nb = N - r0 < MDFT_PB ? N - r0 : MDFT_PB;
+    const int64_t nb = mdft_block_len(N, r0);
     const double *x = s->x + r0 * no;
     for (int64_t o = 0; o < no; o++)
       for (int64_t b = 0; b < nb; b++) nex += s->ang.w[o] * (x[o * nb + b] * x[o * nb + b] - 1);

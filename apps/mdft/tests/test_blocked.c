@@ -183,7 +183,7 @@ static void check_reality(void) {
       double *bw = aligned_alloc(64, sizeof(double) * (size_t)((mdft_proj_block_work(&p) + 7) / 8 * 8));
       OK(mdft_fft_init(&ft, &g, p.np, d, 1, &err));
       for (int64_t r0 = 0; r0 < N; r0 += B) {
-        const int64_t nb = N - r0 < B ? N - r0 : B;
+        const int64_t nb = mdft_block_len(N, r0);
         for (int64_t i = 0; i < no * B; i++) f[i] = urand() - 0.5;
         mdft_proj_forward_block(&p, nb, f, d + r0, N, bw);
       }
