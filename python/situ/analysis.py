@@ -51,7 +51,7 @@ class Analysis:
         self.max_in_flight = 2         # steps computing on the cluster at once (more block the session)
         self.notify: Callable[[], None] | None = None  # wakes the session when a step is computed
         self.errors: list[str] = []
-        self.kernel_prev: list[float] | None = None  # ranks' cumulative kernel seconds
+        self.kernel_prev: list[tuple[float, int]] | None = None  # ranks' cumulative kernel (seconds, runs)
         self.stage_s: dict = {}  # rank -> the workers' CPU seconds of its raw blocks' stages (deque)
         self._token = uuid.uuid4().hex[:12]  # keys of this session's raw-stage tasks
         self._nthreads: dict[str, int] = {}

@@ -341,16 +341,14 @@ class Session:
                         a.errors.append(info["plan_error"])
                         logger.warning("situ: analysis %s: %s", a.name, info["plan_error"])
                 # CPU time in the kernels where the ranks report it (as the raw path is
-                # measured); else the wall clock
-                secs = [float(info.get("kernel_cpu_seconds", info.get("kernel_seconds", 0.0)))
-                        for info in ranks.values()]
-                prev, a.kernel_prev = a.kernel_prev, secs
-                deltas = [max(0.0, x - y) for x, y in zip(secs, prev)] if prev is not None and \
-                    len(prev) == len(secs) else []
+                # measured); else the wall clock; and how many kernels ran
+                cur = [(float(info.get("kernel_cpu_seconds", info.get("kernel_seconds", 0.0))),
+                        int(info.get("kernel_runs", 0))) for info in ranks.values()]
+                prev, a.kernel_prev = a.kernel_prev, cur
                 # a step in which no rank ran a kernel (still compiling) measures nothing: counted
                 # as 0 s, such steps made the median of a late compile 0 and kept any kernel
-                if deltas and max(deltas) > 0:
-                    why = a.measured(deltas, rates)
+                if prev is not None and len(prev) == len(cur) and any(c[1] > q[1] for c, q in zip(cur, prev)):
+                    why = a.measured([max(0.0, c[0] - q[0]) for c, q in zip(cur, prev)], rates)
                     if why:
                         logger.warning("situ: analysis %s: %s", a.name, why)
                         replan = True
