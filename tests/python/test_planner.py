@@ -57,7 +57,10 @@ def patterns(f):
             "hist": da.histogram(f, bins=7, range=(-5, 5))[0], "slice": (f[1:8, ::3] * 2 + 1).max(),
             "count": (f > 0).sum(axis=1), "pow": (f ** 2).sum(), "where": da.where(f > 1, f, 0).sum(axis=0),
             "clip_abs": abs(da.clip(f, -3, 3)).sum(), "weighted": (f * v).sum(axis=1),
-            "sqrt": da.sqrt(abs(f.astype("f8"))).mean(axis=1), "minus": (-f).min(axis=0)}
+            "sqrt": da.sqrt(abs(f.astype("f8"))).mean(axis=1), "minus": (-f).min(axis=0),
+            # values shared by several reductions of one kernel, each in its own loop
+            "std1": f.std(axis=1), "wsum0": (f * v).sum(axis=0), "wmax0": (f * v).max(axis=0),
+            "mom3": da.moment(f, 3, axis=0), "mom4": da.moment(f, 4, axis=1)}
 
 
 @pytest.mark.parametrize("dtype", ["f32", "f64", "i32", "i64"])

@@ -405,7 +405,8 @@ class KernelEmitter:
             if gname is None:  # identical constants (Dask's numel per reduction) share one global
                 gname = self.global_names[body] = f"situ_const_{len(self.globals)}"
                 self.globals.append(f'memref.global "private" constant @{gname} : {body}')
-            g = b.op(f"memref.get_global @{gname} : memref<{a.size}x{ty}>", "g")
+            # At function scope: the constant may be read again from another region.
+            g = b.hoist(("global", gname), f"memref.get_global @{gname} : memref<{a.size}x{ty}>")
             self.buffers[id(n)] = (g, _strides(n.shape))
             return b.op(f"memref.load {g}[{self._lin(idx, _strides(n.shape))}] : memref<{a.size}x{ty}>", "l")
         if n.op == "cast":
