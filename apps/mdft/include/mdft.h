@@ -112,6 +112,11 @@ void mdft_params_default(mdft_params *p);
 int mdft_input_load(const char *dft_json, const char *solute_json, mdft_params *params,
                     mdft_solvent **solvent, mdft_site **solute, int64_t *nsite,
                     mdft_error *err);
+/* The same with the c(q) file given by the caller, as Mini_MDFT's -luc_file (a path
+ * as is, not relative to dft.json): used instead of "cq_file"; NULL: "cq_file" is required. */
+int mdft_input_load_cq(const char *dft_json, const char *solute_json, const char *cq_file,
+                       mdft_params *params, mdft_solvent **solvent, mdft_site **solute,
+                       int64_t *nsite, mdft_error *err);
 
 /* ---- solver ---- */
 typedef struct mdft_solver mdft_solver;

@@ -87,7 +87,10 @@ static int integral(const char *path, const char *key, double v, double lo, doub
   return MDFT_OK;
 }
 
-static int load_dft(const char *path, mdft_params *p, mdft_solvent **solvent, mdft_error *err) {
+/* cq_path: the c(q) file given by the caller (Mini_MDFT's -luc_file, relative to the working
+ * directory, as there); it takes precedence over "cq_file" (relative to dft.json). */
+static int load_dft(const char *path, const char *cq_path, mdft_params *p, mdft_solvent **solvent,
+                    mdft_error *err) {
   cJSON *j;
   int rc = parse(path, &j, err);
   if (rc) return rc;
@@ -144,7 +147,16 @@ static int load_dft(const char *path, mdft_params *p, mdft_solvent **solvent, md
   }
   const cJSON *cf = cJSON_GetObjectItemCaseSensitive(j, "cq_file");
   if (cf && !cJSON_IsString(cf)) { rc = mdft_fail(err, MDFT_ERR_INPUT, "%s: \"cq_file\" must be a string", path); goto done; }
-  if (!cf) { rc = mdft_fail(err, MDFT_ERR_INPUT, "%s: missing key \"cq_file\" (the solvent's c(q) projections)", path); goto done; }
+  if (cq_path) {
+    rc = mdft_solvent_load_cq(*solvent, cq_path, err);
+    goto done;
+  }
+  if (!cf) {
+    rc = mdft_fail(err, MDFT_ERR_INPUT,
+                   "%s: no c(q) file: missing key \"cq_file\" and none given on the command line "
+                   "(mdft run ... -luc_file FILE, as Mini_MDFT)", path);
+    goto done;
+  }
   char full[4096];
   const char *slash = strrchr(path, '/');
   if (cf->valuestring[0] == '/' || !slash) snprintf(full, sizeof full, "%s", cf->valuestring);
@@ -187,14 +199,20 @@ done:
   return rc;
 }
 
-int mdft_input_load(const char *dft_json, const char *solute_json, mdft_params *params,
-                    mdft_solvent **solvent, mdft_site **solute, int64_t *nsite, mdft_error *err) {
+int mdft_input_load_cq(const char *dft_json, const char *solute_json, const char *cq_file,
+                       mdft_params *params, mdft_solvent **solvent, mdft_site **solute, int64_t *nsite,
+                       mdft_error *err) {
   *solvent = NULL;
   *solute = NULL;
   *nsite = 0;
-  int rc = load_dft(dft_json, params, solvent, err);
+  int rc = load_dft(dft_json, cq_file, params, solvent, err);
   if (rc) return rc;
   rc = load_solute(solute_json, solute, nsite, err);
   if (rc) { mdft_solvent_free(*solvent); *solvent = NULL; }
   return rc;
+}
+
+int mdft_input_load(const char *dft_json, const char *solute_json, mdft_params *params,
+                    mdft_solvent **solvent, mdft_site **solute, int64_t *nsite, mdft_error *err) {
+  return mdft_input_load_cq(dft_json, solute_json, NULL, params, solvent, solute, nsite, err);
 }

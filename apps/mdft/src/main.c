@@ -1,5 +1,6 @@
 /* mdft command line:
- *   mdft run dft.json solute.json [-o outdir] [-q] [--situ [situ.yml]]
+ *   mdft run dft.json solute.json [-luc_file cq.dat] [-o outdir] [-q] [--situ [situ.yml]]
+ *   mdft run -filename dft.json -solute solute.json -luc_file cq.dat [...]   (Mini_MDFT's flags)
  *   mdft hnc-lj --sigma S --epsilon E --density N --temperature T -o cq.dat [--cutoff RC]
  *   mdft hnc-hs --sigma S --density N --temperature T -o cq.dat */
 #include <stdio.h>
@@ -28,24 +29,37 @@ static int progress(void *user, const mdft_progress *p) {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: mdft run dft.json solute.json [-o outdir] [-q] [--situ [situ.yml]]\n"
+          "usage: mdft run dft.json solute.json [-luc_file cq.dat] [-o outdir] [-q] [--situ [situ.yml]]\n"
+          "       mdft run -filename dft.json -solute solute.json -luc_file cq.dat [-o outdir] [-q]\n"
           "       mdft hnc-lj --sigma A --epsilon kJmol --density n0 --temperature K -o cq.dat [--cutoff A]\n"
           "       mdft hnc-hs --sigma A --density n0 --temperature K -o cq.dat\n");
   return 2;
 }
 
+/* Mini_MDFT's flags: its parser drops every leading '-', so -luc_file and --luc_file are one flag */
+static int mini_flag(const char *arg, const char *name) {
+  if (arg[0] != '-') return 0;
+  while (*arg == '-') arg++;
+  return !strcmp(arg, name);
+}
+
 static int run(int argc, char **argv) {
-  if (argc < 4) return usage();
-  const char *outdir = "mdft-out", *situ_config = NULL;
+  const char *outdir = "mdft-out", *situ_config = NULL, *dft = NULL, *solute_json = NULL, *cq = NULL;
   int quiet = 0, situ = 0;
-  for (int i = 4; i < argc; i++) {
+  for (int i = 2; i < argc; i++) {
     if (!strcmp(argv[i], "-o") && i + 1 < argc) outdir = argv[++i];
     else if (!strcmp(argv[i], "-q")) quiet = 1;
     else if (!strcmp(argv[i], "--situ")) {
       situ = 1;
       if (i + 1 < argc && argv[i + 1][0] != '-') situ_config = argv[++i];
-    } else return usage();
+    } else if (mini_flag(argv[i], "filename") && i + 1 < argc) dft = argv[++i];
+    else if (mini_flag(argv[i], "solute") && i + 1 < argc) solute_json = argv[++i];
+    else if (mini_flag(argv[i], "luc_file") && i + 1 < argc) cq = argv[++i];
+    else if (argv[i][0] != '-' && !dft) dft = argv[i];
+    else if (argv[i][0] != '-' && !solute_json) solute_json = argv[i];
+    else return usage();
   }
+  if (!dft || !solute_json) return usage();
 #ifndef MDFT_WITH_SITU
   if (situ) {
     fprintf(stderr, "mdft: --situ: this mdft was built without libsitu\n");
@@ -61,7 +75,7 @@ static int run(int argc, char **argv) {
   mdft_solver *s = NULL;
   mdft_result r;
   cli_progress cp = {quiet, NULL};
-  int rc = mdft_input_load(argv[2], argv[3], &p, &solv, &solute, &ns, &err);
+  int rc = mdft_input_load_cq(dft, solute_json, cq, &p, &solv, &solute, &ns, &err);
   if (!rc) rc = mdft_solver_create(&p, solv, solute, ns, &s, &err);
 #ifdef MDFT_WITH_SITU
   mdft_insitu *hook = NULL;

@@ -4,9 +4,13 @@
  * free energy and g(r) (mdft_hnc_solute, a separate radial code path), the energy
  * components' sum, and the partial molar volume and pressure correction from the
  * excess number and c(q=0). Tolerances as in test_lj_hnc (docs/mdft.md): h = 0.5 A.
+ * Then Mini_MDFT's way: its dft.json keys (no "cq_file"; its extra solute keys), the
+ * c(q) file by -luc_file relative to the working directory, the same result; and the
+ * error when no c(q) file is given either way.
  *   usage: mdft_test_cli path/to/mdft workdir */
 #include <cjson/cJSON.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "test_util.h"
 
 static void sh(const char *cmd) {
@@ -130,6 +134,56 @@ int main(int argc, char **argv) {
   CHECK(peak > 1.2, "no first solvation shell in rdf.dat (peak %.3f)", peak);
   CHECK(maxdiff < 0.1, "rdf.dat differs from the 1D g(r) by %.4f at r = %.2f", maxdiff, at);
   cJSON_Delete(j);
+
+  /* Mini_MDFT's command line: -filename/-solute/-luc_file, its keys (restart, solute names
+   * and atomic numbers: accepted and ignored), no "cq_file"; run from dir so that -luc_file
+   * cq.dat is found only if it is taken relative to the working directory (as Mini_MDFT
+   * does), not to mini/dft.json */
+  snprintf(text, sizeof text,
+           "{\"boxnod\": [%d, %d, %d], \"boxlen\": [%g, %g, %g], \"mmax\": 0,\n"
+           " \"solvent\": {\"n0\": %.17g, \"mrso\": 1, \"sites\": [{\"sigma\": %.17g, \"epsilon\": %.17g}]},\n"
+           " \"maximum_iteration_nbr\": 400, \"precision_factor\": 1e-4, \"solute_charges_scale_factor\": 1.0,\n"
+           " \"hard_sphere_solute\": false, \"hard_sphere_solute_radius\": 15, \"temperature\": %.17g,\n"
+           " \"restart\": false, \"lj_cutoff\": %g}\n", n, n, n, len, len, len, LJ_N0, LJ_SIGMA, LJ_EPS, LJ_T, rc);
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s/mini'", dir);
+  sh(cmd);
+  snprintf(path, sizeof path, "%s/mini/dft.json", dir);
+  write_file(path, text);
+  snprintf(text, sizeof text, "{\"nsite\": 1, \"charge\": [0.0], \"sigma\": [%.17g], \"epsilon\": [%.17g],"
+           " \"x\": [%g], \"y\": [%g], \"z\": [%g], \"Zatomic\": [18], \"Atom Name\": [\"Ar\"],"
+           " \"Surname\": [\"Ar\"]}\n", LJ_SIGMA, LJ_EPS, 0.5 * len, 0.5 * len, 0.5 * len);
+  snprintf(path, sizeof path, "%s/mini/solute.json", dir);
+  write_file(path, text);
+  snprintf(cmd, sizeof cmd, "cd '%s' && '%s' run -filename mini/dft.json -solute mini/solute.json "
+           "-luc_file cq.dat -o out_mini -q", dir, mdft);
+  sh(cmd);
+  snprintf(path, sizeof path, "%s/out_mini/summary.json", dir);
+  f = fopen(path, "r");
+  if (!f) { fprintf(stderr, "no %s\n", path); return 1; }
+  got = fread(js, 1, (1 << 16) - 1, f);
+  js[got] = 0;
+  fclose(f);
+  j = cJSON_Parse(js);
+  CHECK(j && got > 0, "out_mini/summary.json does not parse");
+  if (!j) return 1;
+  double Fm = num(j, "free_energy");
+  printf("Mini_MDFT command line: F = %.10f kJ/mol (cq_file run: %.10f)\n", Fm, F);
+  CHECK(fabs(Fm - F) < 1e-9 * (1 + fabs(F)), "-luc_file run F = %.12g, cq_file run F = %.12g", Fm, F);
+  cJSON_Delete(j);
+  /* no c(q) file either way: a clear error that names both ways, exit status 1 */
+  snprintf(cmd, sizeof cmd, "cd '%s' && '%s' run mini/dft.json mini/solute.json -o out_none -q 2> none.err",
+           dir, mdft);
+  fprintf(stderr, "+ %s (must fail)\n", cmd);
+  int st = system(cmd);
+  CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1, "run without a c(q) file: status %d", st);
+  snprintf(path, sizeof path, "%s/none.err", dir);
+  f = fopen(path, "r");
+  got = f ? fread(js, 1, (1 << 16) - 1, f) : 0;
+  js[got] = 0;
+  if (f) fclose(f);
+  printf("without a c(q) file: %s", js);
+  CHECK(strstr(js, "mini/dft.json") && strstr(js, "\"cq_file\"") && strstr(js, "-luc_file"),
+        "error does not name the file, the key and the flag: %s", js);
   free(js); free(q); free(cq); free(g1);
   return t_failures ? 1 : 0;
 }

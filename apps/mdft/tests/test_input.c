@@ -45,6 +45,46 @@ int main(void) {
   expect("mdft_in_solv.json", "mdft_in_solute.json", MDFT_ERR_INPUT, "unknown solvent \"argon\"");
   put("mdft_in_badsolute.json", "{\"nsite\":2,\"charge\":[1.0,0],\"sigma\":[2.9],\"epsilon\":[0.7,1],\"x\":[0,0],\"y\":[0,0],\"z\":[0,0]}");
   expect("mdft_in_good.json", "mdft_in_badsolute.json", MDFT_ERR_INPUT, "\"sigma\" must be an array of 2");
+  /* Mini_MDFT's own input/dft.json, verbatim (no "cq_file"; "restart" ignored): the c(q)
+   * file comes from the caller as Mini_MDFT's -luc_file, else a clear error naming both ways */
+  put("mdft_in_mini.json", "{\n    \"boxnod\": [64, 64, 64],\n    \"boxlen\": [30, 30, 30],\n"
+      "    \"solvent\": \"spce\",\n    \"mmax\": 5,\n    \"maximum_iteration_nbr\": 35,\n"
+      "    \"precision_factor\": 1.0,\n    \"solute_charges_scale_factor\": 1.0,\n"
+      "    \"hard_sphere_solute\": false,\n    \"hard_sphere_solute_radius\": 15,\n"
+      "    \"temperature\": 298,\n    \"restart\": true\n}");
+  put("mdft_in_mini_solute.json", "{\n    \"nsite\": 1,\n    \"charge\": [1.0],\n    \"sigma\": [2.93],\n"
+      "    \"epsilon\": [0.759],\n    \"x\": [0.0],\n    \"y\": [0.0],\n    \"z\": [0.0],\n"
+      "    \"Zatomic\": [17],\n    \"Atom Name\": [\"I\"],\n    \"Surname\": [\"I-1\"]\n}");
+  expect("mdft_in_mini.json", "mdft_in_mini_solute.json", MDFT_ERR_INPUT,
+         "mdft_in_mini.json: no c(q) file: missing key \"cq_file\" and none given on the command line "
+         "(mdft run ... -luc_file FILE");
+  {
+    mdft_params p;
+    mdft_solvent *s = NULL;
+    mdft_site *u = NULL;
+    int64_t n = 0;
+    mdft_error err = {0, ""};
+    int rc = mdft_input_load_cq("mdft_in_mini.json", "mdft_in_mini_solute.json", cq, &p, &s, &u, &n, &err);
+    CHECK(rc == MDFT_OK, "Mini_MDFT input with -luc_file: %s", err.msg);
+    if (!rc) {
+      CHECK(p.boxnod[0] == 64 && p.boxnod[2] == 64 && p.boxlen[1] == 30 && p.mmax == 5 && p.max_iter == 35 &&
+            p.temperature == 298 && !p.hard_sphere && p.hs_radius == 15 && mdft_solvent_mrso(s) == 2,
+            "Mini_MDFT input read wrong: boxnod %lld mmax %d iter %lld T %g hs %d/%g",
+            (long long)p.boxnod[0], p.mmax, (long long)p.max_iter, p.temperature, p.hard_sphere, p.hs_radius);
+      CHECK(n == 1 && u[0].charge == 1.0 && u[0].sigma == 2.93 && u[0].epsilon == 0.759,
+            "Mini_MDFT solute read wrong");
+      mdft_solvent_free(s);
+      free(u);
+    }
+    /* the given file wins over "cq_file" (here one that does not exist) */
+    put("mdft_in_both.json", "{\"boxnod\":[8,8,8],\"boxlen\":[10,10,10],\"solvent\":\"spce\",\"mmax\":1,"
+        "\"temperature\":298,\"cq_file\":\"absent_cq.dat\"}");
+    rc = mdft_input_load_cq("mdft_in_both.json", "mdft_in_solute.json", cq, &p, &s, &u, &n, &err);
+    CHECK(rc == MDFT_OK, "given c(q) file over cq_file: %s", err.msg);
+    if (!rc) { mdft_solvent_free(s); free(u); }
+    rc = mdft_input_load_cq("mdft_in_mini.json", "mdft_in_mini_solute.json", "absent_luc", &p, &s, &u, &n, &err);
+    CHECK(rc == MDFT_ERR_IO && strstr(err.msg, "absent_luc"), "missing -luc_file: %s", err.msg);
+  }
   /* c(q) file with a bad value on line 20 */
   f = fopen(cq, "w");
   for (int i = 0; i < 11; i++) fprintf(f, "# header\n");
