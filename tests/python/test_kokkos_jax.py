@@ -69,7 +69,8 @@ UNARY = {
     "sqrt": lambda x: jnp.sqrt(jnp.abs(x)), "rsqrt": lambda x: lax.rsqrt(jnp.abs(x) + 0.5),
     "tanh": jnp.tanh, "sin": jnp.sin, "cos": jnp.cos, "tan": lambda x: jnp.tan(x * 0.5),
     "atan": jnp.arctan, "sigmoid": jax.nn.sigmoid, "erf": jax.scipy.special.erf,
-    "floor": jnp.floor, "ceil": jnp.ceil, "round": jnp.round, "sign": jnp.sign,
+    "erfc": jax.scipy.special.erfc, "floor": jnp.floor, "ceil": jnp.ceil,
+    "round": jnp.round, "round_away": lax.round, "sign": jnp.sign,
     "square": jnp.square, "pow3": lambda x: x ** 3, "powm2": lambda x: (jnp.abs(x) + 1) ** -2,
     "relu": jax.nn.relu, "gelu": jax.nn.gelu, "gelu_exact": lambda x: jax.nn.gelu(x, approximate=False),
     "silu": jax.nn.silu, "softplus": jax.nn.softplus, "isfinite": lambda x: jnp.isfinite(1 / x),
@@ -87,6 +88,7 @@ BINARY = {
     "div": lambda x, y: x / (jnp.abs(y) + 0.5), "max": jnp.maximum, "min": jnp.minimum,
     "pow": lambda x, y: jnp.abs(x) ** y, "rem": lambda x, y: jnp.fmod(x, jnp.abs(y) + 0.5),
     "atan2": jnp.arctan2, "clip": lambda x, y: jnp.clip(x, -0.5, y),
+    "clamp": lambda x, y: lax.clamp(jnp.full_like(x, -0.5), x, jnp.full_like(x, 0.7)) + y,
     "lt": lambda x, y: x < y, "le": lambda x, y: x <= y, "gt": lambda x, y: x > y,
     "ge": lambda x, y: x >= y, "eq": lambda x, y: x == jnp.round(y), "ne": lambda x, y: x != y,
     "where": lambda x, y: jnp.where(x > y, x, 2 * y),
@@ -180,8 +182,12 @@ def test_cumulative(name, rng):
     check(f, rand(rng, (7, 9)), seed=rng.seed)
 
 
-@pytest.mark.parametrize("case", ["same", "valid_strided", "dilated", "1d", "nhwc"])
+@pytest.mark.parametrize("case", ["same", "valid_strided", "dilated", "1d", "nhwc", "3d"])
 def test_convolution(case, rng):
+    if case == "3d":   # the direct loop nest (im2col is for 1-d and 2-d)
+        check(lambda x, w: lax.conv_general_dilated(x, w, (1, 2, 1), ((1, 1), (0, 1), (2, 0))),
+              rand(rng, (2, 3, 5, 6, 7)), rand(rng, (4, 3, 3, 2, 3)), seed=rng.seed)
+        return
     if case == "1d":
         check(lambda x, w: lax.conv_general_dilated(x, w, (1,), "SAME"), rand(rng, (2, 3, 17)),
               rand(rng, (4, 3, 5)), seed=rng.seed)
@@ -217,6 +223,26 @@ def test_fori_loop_and_scan(rng):
         c2, ys2 = lax.scan(lambda c, x: (c + x, c), u[1], xs, reverse=True)
         return u, c, s, ys, c2, ys2
     check(f, rand(rng, (6, 5)), rand(rng, (3, 5)), seed=rng.seed)
+
+
+def test_calls_nested_jit_custom_jvp_vjp_checkpoint(rng):
+    """Call-like primitives are inlined: nested jax.jit, custom_jvp/custom_vjp
+    functions (their primal), jax.checkpoint."""
+    inner = jax.jit(lambda x: jnp.sin(x) * 2)
+
+    @jax.custom_vjp
+    def cube(x):
+        return x * x * x
+    cube.defvjp(lambda x: (cube(x), x), lambda x, g: (3 * x * x * g,))
+
+    @jax.custom_jvp
+    def softclip(x):
+        return jnp.tanh(x) * 1.5
+    softclip.defjvp(lambda p, t: (softclip(p[0]), t[0]))
+
+    f = jax.jit(lambda x, y: (inner(x) + jax.jit(lambda a: inner(a) * a)(y), cube(x) - softclip(y),
+                              jax.checkpoint(lambda a: jnp.exp(a) * a)(x)))
+    check(f, rand(rng, (5, 6)), rand(rng, (5, 6)), seed=rng.seed)
 
 
 def test_closure_constants_and_dtypes(rng):
@@ -299,6 +325,24 @@ def test_unsupported_primitive_names_op_and_line():
         kokkos.from_jax(f, np.ones(4, "f4"))
     msg = str(e.value)
     assert "'sort'" in msg and f"test_kokkos_jax.py:{line}" in msg, msg
+
+
+def _sorted_twice(x):
+    return jnp.sort(x) * 2   # the line the error must name, from inside a nested jit
+
+
+def test_unsupported_primitive_in_nested_jit_and_scan_names_user_line():
+    line = _sorted_twice.__code__.co_firstlineno + 1
+    with pytest.raises(kokkos.Unsupported) as e:
+        kokkos.from_jax(jax.jit(lambda x: jax.jit(_sorted_twice)(x + 1)), np.ones(4, "f4"))
+    assert "'sort'" in str(e.value) and f"test_kokkos_jax.py:{line}" in str(e.value), str(e.value)
+
+    def body(c, a):
+        return c + jnp.sort(a), c   # the line the error must name, in a scan body
+    line = body.__code__.co_firstlineno + 1
+    with pytest.raises(kokkos.Unsupported) as e:
+        kokkos.from_jax(lambda x: lax.scan(body, x[0], x)[0], np.ones((3, 4), "f4"))
+    assert "'sort'" in str(e.value) and f"test_kokkos_jax.py:{line}" in str(e.value), str(e.value)
 
 
 def test_bad_call_arguments_are_named():

@@ -54,29 +54,37 @@ OPS = {
     "add_sub_mul_div": lambda x, y, z: (x + 2 * y, x - y, x * y, x / (y.abs() + 0.5), 1 - x, x / 3),
     "floor_divide": lambda x, y, z: torch.floor_divide(x, y.abs() + 0.5),
     "pow": lambda x, y, z: (x.abs() ** 1.5, torch.pow(x.abs() + 0.1, y)),
-    "minmax": lambda x, y, z: (torch.maximum(x, y), torch.minimum(x, y), torch.clamp(x, -0.5, 0.7)),
+    "div_modes": lambda x, y, z: (torch.div(x, y, rounding_mode="trunc"), torch.div(x, y, rounding_mode="floor"),
+                                  torch.fmod(x, y), torch.fmod(x, 0.7), torch.remainder(x, y), x % -0.6),
+    "minmax": lambda x, y, z: (torch.maximum(x, y), torch.minimum(x, y), torch.clamp(x, -0.5, 0.7),
+                               torch.max(x, y), torch.min(x, y), x.clamp(min=0.1), x.clamp(max=-0.2)),
     "compare": lambda x, y, z: (x < y, x <= 0.3, x > y, x >= y, x == x.round(), x != y),
-    "logical": lambda x, y, z: ((x > 0) & (y > 0), (x > 0) | (y < 0), ~(x > 0), torch.logical_xor(x > 0, y > 0)),
+    "logical": lambda x, y, z: ((x > 0) & (y > 0), (x > 0) | (y < 0), ~(x > 0), torch.logical_xor(x > 0, y > 0),
+                               torch.logical_or(x > 0.5, y), torch.logical_and(x, y > 0), torch.logical_not(x > 0)),
     "where": lambda x, y, z: torch.where(x > y, x, y * 2),
     "unary": lambda x, y, z: (torch.exp(x), torch.log(x.abs() + 0.1), torch.sqrt(x.abs()), torch.rsqrt(x.abs() + 1),
                            torch.tanh(x), torch.sigmoid(x), torch.sin(x), torch.cos(x), torch.erf(x),
                            torch.floor(x), torch.ceil(x), torch.round(x * 3), torch.sign(x), torch.abs(x), -x,
-                           torch.reciprocal(x.abs() + 1), torch.square(x), torch.expm1(x), torch.log1p(x.abs())),
+                           torch.reciprocal(x.abs() + 1), torch.square(x), torch.expm1(x), torch.log1p(x.abs()),
+                           torch.exp2(x), torch.tan(x * 0.5), torch.atan(x * 3),
+                           torch.isfinite(x / x.round())),   # x / 0: inf or nan
     "activations": lambda x, y, z: (F.relu(x), F.gelu(x), F.gelu(x, approximate="tanh"), F.silu(x),
                                  F.leaky_relu(x, 0.2), F.hardtanh(x), F.softplus(x), F.elu(x)),
     "softmax": lambda x, y, z: (torch.softmax(x, -1), torch.log_softmax(x, 0), torch.softmax(z, 1)),
     "reductions": lambda x, y, z: (x.sum(), x.sum(1), x.mean(0, keepdim=True), x.amax(1), x.amin(0),
                                 x.max(), x.prod(1), (x > 0).any(1), (x > -1.9).all(0), x.var(1), x.std(0),
-                                torch.norm(x, dim=1), torch.logsumexp(x, 1)),
+                                torch.norm(x, dim=1), torch.logsumexp(x, 1), *x.max(1), *x.min(0, keepdim=True), x.min()),
     "arg": lambda x, y, z: (x.argmax(1), x.argmin(0), x.argmax()),
     "cumulative": lambda x, y, z: (x.cumsum(1), torch.cumprod(x * 0.3 + 1, 0)),
     "layout": lambda x, y, z: (x.t(), x.permute(1, 0).reshape(-1), x[1:, ::2], x[:, 1], x.unsqueeze(0),
                             torch.cat([x, z.t()[:, :3]], 1), x.flatten(), x.expand(2, 6, 7),
                             F.pad(x, (1, 2, 0, 1), value=0.5), torch.flip(x, [0]), x.transpose(0, 1),
-                               torch.roll(x, 2, 1), torch.index_select(x, 0, torch.tensor([3, 0, 5]))),
+                               torch.roll(x, 2, 1), torch.index_select(x, 0, torch.tensor([3, 0, 5])),
+                               x.view(7, 6), x.unsqueeze(1).squeeze(1) * 2, x[None, :, None].squeeze()),
     "matmul": lambda x, y, z: (x @ z, torch.mm(x, z), torch.matmul(x.unsqueeze(0).expand(3, 6, 7), z),
                                torch.einsum("ij,jk->ik", x, z), torch.bmm(x.expand(2, 6, 7), z.expand(2, 7, 6))),
     "creation": lambda x, y, z: (torch.zeros_like(x) + 1, torch.ones(3, 4) * x[0, 0], torch.full((2, 2), 3.5),
+                                 torch.full_like(y, 2.0) * y, torch.ones_like(z) - z, torch.zeros(2, 3) + x[1, :3],
                               torch.arange(7) * 2 + x.sum(0)),
     "dtypes": lambda x, y, z: ((x * 10).to(torch.int32), (x > 0).float(), x.double() * 2, (x * 10).long() % 3),
 }
@@ -88,12 +96,25 @@ def test_aten_ops(name, seed):
     check(Fn(OPS[name]), torch.randn(6, 7), torch.randn(1, 7), torch.randn(7, 6), seed=seed)
 
 
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64])
+def test_integer_ops(dtype, seed):
+    """Integer division in every rounding mode (C truncates, Python floors), fmod,
+    remainder and elementwise max/min, against PyTorch on both signs."""
+    def f(a, b):
+        return (torch.div(a, b, rounding_mode="trunc"), torch.div(a, b, rounding_mode="floor"), a // b,
+                torch.div(a, b), torch.fmod(a, b), a % b, torch.max(a, b), torch.min(a, b), a * 3 - b)
+    a = torch.randint(-50, 50, (5, 8), dtype=dtype)
+    b = torch.randint(1, 9, (5, 8), dtype=dtype) * (torch.randint(0, 2, (5, 8), dtype=dtype) * 2 - 1)
+    check(Fn(f), a, b, seed=seed)
+
+
 LAYERS = {
     "linear": (lambda: nn.Linear(12, 9), (5, 12)),
     "linear_3d": (lambda: nn.Linear(12, 9, bias=False), (2, 5, 12)),
     "conv1d": (lambda: nn.Conv1d(3, 4, 5, padding=2), (2, 3, 16)),
     "conv2d": (lambda: nn.Conv2d(3, 6, 3, padding=1), (2, 3, 10, 9)),
     "conv2d_strided": (lambda: nn.Conv2d(2, 4, (3, 2), stride=2, dilation=(1, 2)), (1, 2, 11, 12)),
+    "conv3d": (lambda: nn.Conv3d(2, 3, 3, stride=(1, 2, 1), padding=1), (2, 2, 5, 6, 4)),
     "layernorm": (lambda: nn.LayerNorm(10), (4, 3, 10)),
     "batchnorm": (lambda: nn.BatchNorm2d(3), (2, 3, 5, 5)),
     "maxpool": (lambda: nn.MaxPool2d(2), (2, 3, 8, 9)),
@@ -189,6 +210,34 @@ def test_to_torch_custom_op_and_round_trip(seed):
     np.testing.assert_allclose(k2(x.numpy()), k(x.numpy()), rtol=2e-5, atol=2e-5)
 
 
+def test_to_torch_is_zero_copy(seed, monkeypatch):
+    """The kernel reads the caller's tensor and the module's weights where they are
+    and writes straight into the tensor that is returned: the pointers it receives
+    are those tensors' own storage. Only a non-contiguous input is copied."""
+    m = nn.Linear(12, 9).eval()
+    x = torch.randn(5, 12)
+    k = kokkos.from_torch(m, x)
+    f = kokkos.to_torch(k)
+    calls: list[list[int]] = []
+    real = k.call_pointers
+    monkeypatch.setattr(k, "call_pointers", lambda ps: (calls.append(list(ps)), real(ps))[1])
+    with torch.no_grad():
+        ref = m(x).numpy()
+        y1, y2 = f(x), f(x)
+        xt = torch.randn(12, 5).t()   # non-contiguous: the one case that is copied
+        y3 = f(xt)
+    np.testing.assert_allclose(y1.numpy(), ref, rtol=2e-5, atol=2e-5, err_msg=f"seed {seed}")
+    np.testing.assert_allclose(y3.numpy(), m(xt).detach().numpy(), rtol=2e-5, atol=2e-5, err_msg=f"seed {seed}")
+    assert len(calls) == 3
+    weights = [p.ctypes.data for p in k.params]
+    for ps, y in zip(calls[:2], (y1, y2)):
+        assert ps[0] == x.data_ptr()                  # input: the caller's storage
+        assert ps[1:3] == weights                      # weights: bound once, not copied per call
+        assert ps[3] == y.data_ptr()                   # output: written in place, returned as is
+    assert y1.data_ptr() != y2.data_ptr()              # each call returns a fresh output
+    assert calls[2][0] != xt.data_ptr() and calls[2][3] == y3.data_ptr()
+
+
 def test_unsupported_op_names_op_and_line():
     class Bad(nn.Module):
         def forward(self, x):
@@ -198,6 +247,25 @@ def test_unsupported_op_names_op_and_line():
         kokkos.from_torch(Bad(), torch.randn(5))
     msg = str(e.value)
     assert "aten.sort" in msg and f"test_kokkos_torch.py:{line}" in msg, msg
+
+
+def test_unsupported_op_in_submodule_names_its_line():
+    class Sub(nn.Module):
+        def forward(self, x):
+            return torch.topk(x, 2).values + 1   # the line the error must name
+
+    class Outer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.sub, self.lin = Sub(), nn.Linear(5, 5)
+
+        def forward(self, x):
+            return self.sub(self.lin(x))
+    line = Sub.forward.__code__.co_firstlineno + 1
+    with pytest.raises(kokkos.Unsupported) as e:
+        kokkos.from_torch(Outer().eval(), torch.randn(3, 5))
+    msg = str(e.value)
+    assert "aten.topk" in msg and f"test_kokkos_torch.py:{line}" in msg, msg
 
 
 def test_bad_inputs_are_named():
