@@ -55,6 +55,8 @@ class Analysis:
         self.stage_s: dict = {}  # rank -> the workers' CPU seconds of its raw blocks' stages (deque)
         self._token = uuid.uuid4().hex[:12]  # keys of this session's raw-stage tasks
         self._nthreads: dict[str, int] = {}
+        self.retired = False      # Session.remove: no more steps, no plans in the contract
+        self.joined_live = False  # declared while the session ran: its first steps may predate its contract
 
     def then(self, fn: Callable) -> Callable:
         """Decorator: ``fn(step, value)`` with each step's computed results.
@@ -66,7 +68,7 @@ class Analysis:
         return fn
 
     def selects(self, step: int) -> bool:
-        return step >= self.start and (step - self.start) % self.every == 0
+        return not self.retired and step >= self.start and (step - self.start) % self.every == 0
 
     @property
     def in_process(self) -> bool:
@@ -96,7 +98,7 @@ class Analysis:
 
     def plans(self) -> list[dict]:
         """The contract's plans: one per array, kernels shared by ranks with the same IR."""
-        if not self.in_process or self.template is None:
+        if not self.in_process or self.template is None or self.retired:
             return []
         out = []
         for name in self.arrays:
@@ -115,7 +117,7 @@ class Analysis:
 
     def raw_entries(self) -> dict[str, tuple[int, int]]:
         """Arrays this analysis needs sent raw, as (start, every)."""
-        if self.in_process:
+        if self.in_process or self.retired:
             return {}
         return {n: (self.start, self.every) for n in self.arrays}
 
@@ -153,7 +155,7 @@ class Analysis:
                     try:  # came raw (its kernel still compiling, or failed)
                         raws.append((name, rank, raw_block(name, rank)))
                     except KeyError as e:
-                        logger.warning("situ: analysis %s skips step %s: %s", self.name, step, e)
+                        self._skip(step, e)
                         return False
         if lp is not None and raws:
             # Some (or, placed raw, all) blocks came raw: their per-block tasks run where
@@ -214,7 +216,7 @@ class Analysis:
                 outputs = self.fn(**{n: assemble(n, step, msg["arrays"][n]) for n in self.arrays})
                 counts = {"in_process": 0, "raw": len(msg["arrays"][self.arrays[0]]["blocks"])}
         except KeyError as e:
-            logger.warning("situ: analysis %s skips step %s: %s", self.name, step, e)
+            self._skip(step, e)
             return False
         t1 = time.time()
         # On the cluster: submitted, delivered in step order by poll() once computed, so
@@ -225,6 +227,12 @@ class Analysis:
             for f in futures_of(fut):
                 f.add_done_callback(lambda _f: self.notify())
         return True
+
+    def _skip(self, step: int, why: Exception) -> None:
+        # Declared while running, an analysis sees steps the ranks produced before its
+        # contract reached them: not worth a warning until its data has come once.
+        quiet = self.joined_live and self.steps == 0 and not self.pending
+        (logger.debug if quiet else logger.warning)("situ: analysis %s skips step %s: %s", self.name, step, why)
 
     def poll(self, client: Any, wait: bool = False) -> int:
         """Deliver the computed results of submitted steps, oldest first; with ``wait``
@@ -333,7 +341,7 @@ class Analysis:
         """The plan in words: tasks per placement, bytes saved, estimated and measured costs."""
         d, t = self.decision, self.template
         lines = [f"analysis {self.name} ({self.id}) on {', '.join(self.arrays)}, every {self.every} "
-                 f"from step {self.start}"]
+                 f"from step {self.start}{' (removed)' if self.retired else ''}"]
         if d is None:
             return lines[0] + ": not planned yet (waiting for the arrays' layout)"
         lines.append(f"  placement: {d.placement}{' (pinned)' if d.pinned else ''} - {d.reason}")

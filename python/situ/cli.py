@@ -259,13 +259,8 @@ def _explain_session_class(layouts: dict, same_node: bool, model_overrides: dict
 
         def __init__(self, *a: Any, **k: Any) -> None:  # no connection, no client
             self.on_error = "log"
-            self._callbacks, self._analyses, self._explicit = [], [], {}
-            self._layouts, self._nranks, self._shm = {}, 0, {}
+            self._init_state()
             self.model = Model(**model_overrides)
-            self.dropped_steps, self.lost_steps, self.errors, self.latency = [], [], [], []
-            self.steps_seen = self.reconnects = self.bytes_received = 0
-            self.step_bytes = []
-            self.summary = None
             ExplainSession.instances.append(self)
 
         def _push_contract(self, ready: bool = False) -> None:

@@ -81,7 +81,9 @@ class SituSchedulerPlugin(SchedulerPlugin):
     def h_state(self, comm=None) -> dict:
         return {"contract": self.contract, "steer": self.steer, "session": self.session,
                 "nranks": self.nranks, "arrays": self.arrays, "ended": self.ended,
-                "started": self.started, "totals": self.totals}
+                "started": self.started, "totals": self.totals,
+                "ranks": {str(r): {"shm": rk.shm, "host": rk.host, "gone": rk.gone}
+                          for r, rk in self.ranks.items()}}
 
     def h_attach(self, comm=None, client: str = "") -> dict:
         if self.session is not None and self.session != client:

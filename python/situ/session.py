@@ -136,6 +136,12 @@ class Session:
         self._own_client = client is None
         self.client = client or Client(self.info["scheduler"], timeout="30s")
         self.on_error = on_error
+        self._init_state()
+        self.client.subscribe_topic("situ", self._on_event)
+        self._adopt(self.client.sync(self.client.scheduler.situ_attach, client=self.client.id))
+
+    def _init_state(self) -> None:
+        """What a session knows and has done, before anything happened."""
         self._events: queue.Queue = queue.Queue()
         self._callbacks: list[_Callback] = []
         self._analyses: list[Analysis] = []
@@ -145,6 +151,7 @@ class Session:
         self._rank_costs: dict = {}  # rank -> raw-path counters and per-byte costs (cost model)
         self.model = Model()
         self._explicit: dict[str, dict] = {}
+        self._queued = 0  # analyses declared while run() goes on, not yet taken in by it
         self._step_futures: dict = {}
         self.dropped_steps: list[int] = []
         self.lost_steps: list[int] = []
@@ -155,8 +162,19 @@ class Session:
         self.step_bytes: list[tuple[int, int]] = []  # (step, bytes the ranks sent for it)
         self.latency: list[float] = []
         self.summary: dict | None = None
-        self.client.subscribe_topic("situ", self._on_event)
-        self.client.sync(self.client.scheduler.situ_attach, client=self.client.id)
+        self._running = False
+
+    def _adopt(self, state: dict) -> None:
+        """A simulation already running when the session attaches announced its arrays
+        before: take their layouts from the scheduler, so analyses are planned at once."""
+        if state.get("ended"):
+            return
+        self._nranks = int(state.get("nranks") or 0)
+        for r, info in (state.get("ranks") or {}).items():
+            self._shm[int(r)] = bool(info.get("shm"))
+        for name, a in (state.get("arrays") or {}).items():
+            if "#" not in name:
+                self._layouts[name] = {"dtype": a["dtype"], "shape": a["shape"], "blocks": dict(a["blocks"])}
 
     # -- declaring what to analyse -------------------------------------------
     def contract(self, array: str, start: int = 0, stop: int | None = None, every: int = 1,
@@ -208,11 +226,29 @@ class Session:
             raise ValueError("analyse needs at least one array and every >= 1")
 
         def register(fn: Callable) -> Analysis:
-            a = Analysis(fn, names, every, start, placement, keep, f"a{len(self._analyses)}", self.model)
+            a = Analysis(fn, names, every, start, placement, keep, f"a{len(self._analyses) + self._queued}",
+                         self.model)
             a.notify = lambda: self._events.put({"type": "_computed"})
-            self._analyses.append(a)
+            if self._running:   # run()'s thread plans it and sends the new plans to the ranks
+                a.joined_live = True
+                self._queued += 1
+                self._events.put({"type": "_analysis", "add": a})
+            else:
+                self._analyses.append(a)
+                self._plan_ready()
             return a
         return register
+
+    def remove(self, analysis: Analysis) -> None:
+        """Stop an analysis: its plans leave the contract (the ranks drop its kernels and
+        send nothing more for it); results of steps already submitted are still delivered.
+
+        >>> s.remove(moments)  # doctest: +SKIP
+        """
+        if self._running:
+            self._events.put({"type": "_analysis", "remove": analysis})
+        else:
+            analysis.retired = True
 
     def explain(self) -> str:
         """Every placed analysis' plan (see :meth:`Analysis.explain`)."""
@@ -258,6 +294,14 @@ class Session:
     def run(self, timeout: float | None = None) -> dict:
         """Send the contract, then process steps until the simulation ends (or
         ``timeout`` seconds pass). Returns the run's summary."""
+        self._running = True
+        try:
+            return self._run(timeout)
+        finally:
+            self._running = False
+
+    def _run(self, timeout: float | None) -> dict:
+        self._plan_ready()
         self._push_contract(ready=True)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
@@ -286,6 +330,8 @@ class Session:
                     logger.warning("situ: rank %s reconnected to %s", msg.get("rank"), msg.get("worker"))
             elif kind == "array":
                 self._on_layout(msg)
+            elif kind == "_analysis":
+                self._change_analyses(msg)
             elif kind == "error":
                 self.errors.append(f"rank {msg.get('rank')}: {msg.get('error')}")
             elif kind == "end":
@@ -300,14 +346,29 @@ class Session:
         lay = self._layouts.setdefault(msg["name"], {"dtype": msg["dtype"], "shape": msg["shape"], "blocks": {}})
         lay["blocks"][str(msg["rank"])] = [msg["start"], msg["count"]]
         self._nranks = max(self._nranks, int(msg.get("nranks") or 0))
+        if self._plan_ready():
+            self._push_contract()
+
+    def _plan_ready(self) -> bool:
+        """Plan the analyses whose arrays' layouts are complete; True if any was."""
         changed = False
         for a in self._analyses:
-            if a.decision is None and all(len(self._layouts.get(n, {}).get("blocks", {})) >= self._nranks > 0
-                                          for n in a.arrays):
+            if a.decision is None and not a.retired and \
+                    all(len(self._layouts.get(n, {}).get("blocks", {})) >= self._nranks > 0 for n in a.arrays):
                 a.plan(self._layouts, shm=all(self._shm.values()) if self._shm else True)
                 changed = True
-        if changed:
-            self._push_contract()
+        return changed
+
+    def _change_analyses(self, msg: dict) -> None:
+        """An analysis added or removed while running: the ranks get the new contract."""
+        if "add" in msg:
+            self._queued -= 1
+            self._analyses.append(msg["add"])
+            self._plan_ready()
+        else:
+            msg["remove"].retired = True
+            logger.info("situ: analysis %s removed", msg["remove"].name)
+        self._push_contract()
 
     def _raw_rates(self, ranks: dict) -> dict:
         """Update, from the ranks' cumulative counters in this step's STEP_END, what a raw

@@ -46,7 +46,7 @@ def mpirun(nranks: int, prog: str, args: list[str], connection: str | None, time
 class SessionThread:
     """A Session whose run() goes on in a thread while the test drives the simulation."""
 
-    def __init__(self, srv: situ.Served, setup, timeout: float = 120, **kw):
+    def __init__(self, srv: situ.Served, setup, timeout: float = 120, wait: bool = True, **kw):
         self.session = situ.Session(connection=srv.connection, **kw)
         setup(self.session)
         self.summary = None
@@ -54,7 +54,8 @@ class SessionThread:
         self._ready = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(timeout,), daemon=True)
         self.thread.start()
-        wait_ready(srv)
+        if wait:
+            wait_ready(srv)
 
     def _run(self, timeout: float) -> None:
         try:

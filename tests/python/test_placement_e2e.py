@@ -210,3 +210,92 @@ def test_local_plan_with_raw_blocks_equals_the_step_graph(dtype, nranks):
             assert np.asarray(value[k]).dtype == np.asarray(want[k]).dtype and \
                 np.shape(value[k]) == np.shape(want[k]), k
             np.testing.assert_array_equal(value[k], want[k], err_msg=k)
+
+
+def _state(served):
+    return served.client.sync(served.client.scheduler.situ_state)
+
+
+def test_a_session_attached_to_a_running_simulation_places_at_once(served):
+    """The layout of a simulation that announced its arrays before the session attached
+    comes with the attach: the analysis is planned and its kernels sent to the ranks
+    without waiting for array announcements that will not come again."""
+    import threading
+    import time
+    shape, nranks, steps = (12, 10, 8), 3, 150
+    proc: dict = {}
+    sim = threading.Thread(target=lambda: proc.setdefault("r", mpirun(
+        nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", steps, "--decomp", "uneven",
+                            "--sleep-ms", 30], served.connection)))
+    sim.start()
+    t_end = time.time() + 60
+    def announced(st):   # this run's (an ended run's layout stays until the next hello)
+        return not st["ended"] and len(st["arrays"].get("a0", {}).get("blocks", {})) >= nranks
+    while not announced(_state(served)):
+        assert time.time() < t_end and sim.is_alive(), "the simulation never announced its array"
+        time.sleep(0.05)
+    got = {}
+
+    def setup(s):
+        a = s.analyse("a0", placement="in_process")(lambda a0: {"s": a0.sum(axis=(1, 2)), "mx": a0.max()})
+        a.then(lambda step, r: got.__setitem__(step, r))
+        setup.a = a
+        assert a.in_process, a.explain()   # planned on attach, before run()
+
+    st = SessionThread(served, setup, wait=False)
+    sim.join(120)
+    assert proc["r"].returncode == 0, proc["r"].stderr
+    st.join()
+    a = setup.a
+    assert not a.errors and a.blocks["in_process"] > 0, a.explain()
+    assert got and min(got) > 0, sorted(got)[:3]   # it joined a running simulation
+    for step, v in got.items():
+        want = expected("f64", shape, step)
+        np.testing.assert_allclose(v["s"], want.sum(axis=(1, 2)), rtol=1e-12)
+        assert v["mx"] == want.max()
+
+
+def test_analyses_added_and_removed_while_running_reach_the_ranks(served):
+    """An analysis declared by a trigger while the session runs is planned and its
+    kernel sent to the ranks; removed later, its plan leaves the contract and the ranks
+    stop sending its partial results."""
+    shape, nranks, steps = (16, 12, 10), 2, 70
+    got, marks = {}, {}
+
+    def detail(a0):
+        return {"hist": da.histogram(a0, bins=64, range=(-1000, 1000))[0], "var": a0.var(axis=0)}
+
+    def setup(s):
+        watch = s.analyse("a0", placement="in_process")(lambda a0: {"mx": a0.max()})
+
+        @watch.then
+        def trigger(step, r):
+            if step >= 10 and "add" not in marks:
+                marks["add"] = step
+                b = s.analyse("a0", placement="in_process")(detail)
+                b.then(lambda st_, v: got.__setitem__(st_, v))
+                setup.b = b
+            elif step >= 40 and "remove" not in marks and setup.b.steps > 0:
+                marks["remove"], marks["seen"] = step, s.step_bytes[-1][0]
+                s.remove(setup.b)
+        setup.s = s
+
+    st = SessionThread(served, setup)
+    r = mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", steps, "--sleep-ms", 30],
+               served.connection)
+    assert r.returncode == 0, r.stderr
+    assert st.join()["clean"]
+    b, s = setup.b, setup.s
+    assert "remove" in marks, (marks, b.explain())
+    assert b.in_process and b.blocks["in_process"] > 0 and not b.errors, b.explain()
+    assert "(removed)" in b.explain() and b.id not in {p["id"] for p in s._contract()["plans"]}
+    assert min(got) > marks["add"] and max(got) <= marks["seen"], (marks, sorted(got))
+    for step, v in got.items():
+        want = detail(da.from_array(expected("f64", shape, step)))
+        np.testing.assert_array_equal(v["hist"], want["hist"].compute())
+        np.testing.assert_allclose(v["var"], want["var"].compute(), rtol=1e-12)
+    # what the ranks sent per step: the detail's partial results only while it was there
+    sent = dict(s.step_bytes)
+    during = [sent[k] for k in got]
+    after = [n for k, n in sent.items() if k > marks["seen"] + 5]
+    assert after and max(after) < min(during), (during, after)
