@@ -15,6 +15,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <map>
+
 using namespace mlir;
 using namespace mlir::kokkos;
 
@@ -37,6 +39,7 @@ private:
   DenseMap<Value, ViewInfo> views;
   std::string kernels;       // CUDA: __global__ functions
   std::string globals;       // memref.global arrays
+  std::map<std::string, std::string> deviceHelpers; // CUDA: by name, emitted once
   std::string *out = nullptr; // where statements go
   std::string *hostOut = nullptr; // host function bodies (vs. kernel bodies)
   int indent = 0, counter = 0;
@@ -118,6 +121,8 @@ private:
   SmallVector<Value> privatisable(Operation *op);
   void launch(const std::string &kernel, const std::string &grid, const std::string &block,
               ArrayRef<std::string> params, ArrayRef<std::string> args);
+  FailureOr<std::string> cudaAtomic(AtomicKind kind, Type t, const std::string &ptr,
+                                    const std::string &v, Operation *op);
   std::string hostCopy(const std::string &dst, const std::string &src, const std::string &bytes,
                        const char *kind);
   std::string scratch(const std::string &bytes);
@@ -350,15 +355,18 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
   if (!kokkos())
     os << q << "float situ_bits_to_f32(int32_t i) { float f; memcpy(&f, &i, sizeof f); return f; }\n"
        << q << "int32_t situ_f32_to_bits(float f) { int32_t i; memcpy(&i, &f, sizeof i); return i; }\n\n";
+  std::string helpers;
+  for (auto &h : deviceHelpers)
+    helpers += h.second;
   if (rtc()) {
     os << "// BEGIN DEVICE CODE\n"
        << "__device__ static inline float situ_bits_to_f32(int32_t i) { return __int_as_float(i); }\n"
        << "__device__ static inline int32_t situ_f32_to_bits(float f) { return __float_as_int(f); }\n"
-       << globals << reducers << kernels << "// END DEVICE CODE\n" << body;
+       << helpers << globals << reducers << kernels << "// END DEVICE CODE\n" << body;
     return success();
   }
   if (cuda()) // markers let a runtime compiler (NVRTC) take the device part
-    os << "// BEGIN DEVICE CODE\n" << globals << reducers << kernels << "// END DEVICE CODE\n" << body;
+    os << "// BEGIN DEVICE CODE\n" << helpers << globals << reducers << kernels << "// END DEVICE CODE\n" << body;
   else
     os << globals << reducers << kernels << body;
   return success();
@@ -520,6 +528,56 @@ void Emitter::launch(const std::string &kernel, const std::string &grid, const s
   }
   line("{ " + decls + "void *args_[] = {" + ptrs + "}; rt->launch(rt->self, \"" + kernel + "\", " +
        grid + ", " + block + ", args_); }");
+}
+
+/// CUDA: the expression for an atomic fetch-op on `ptr` (old value in the
+/// element type). CUDA's 64-bit integer atomics take unsigned long long (add,
+/// and/or: the bits are the same) or long long (min/max: a signed compare);
+/// it has no 64-bit atomicSub and no floating-point min/max, so those are an
+/// add of the negation and a compare-and-swap loop with minnum/maxnum
+/// semantics, as the CPU lowering (a NaN value is ignored, a NaN in the view
+/// replaced).
+FailureOr<std::string> Emitter::cudaAtomic(AtomicKind kind, Type t, const std::string &ptr,
+                                           const std::string &v, Operation *op) {
+  bool i32 = t.isInteger(32), i64 = t.isInteger(64), f32 = t.isF32(), f64 = t.isF64();
+  if (!(i32 || i64 || f32 || f64))
+    return op->emitError("the CUDA emitter has atomics on i32, i64, f32 and f64 only, not ") << t;
+  std::string fn = llvm::StringSwitch<std::string>(stringifyAtomicKind(kind))
+                       .Case("add", "atomicAdd").Case("sub", "atomicSub").Case("min", "atomicMin")
+                       .Case("max", "atomicMax").Case("band", "atomicAnd").Default("atomicOr");
+  if (i32) // int32_t is int: CUDA's overloads match
+    return fn + "(" + ptr + ", " + v + ")";
+  if (i64) {
+    const std::string ull = "(unsigned long long)";
+    if (kind == AtomicKind::sub) // unsigned: negating INT64_MIN is defined
+      return "(int64_t)atomicAdd((unsigned long long *)" + ptr + ", 0ULL - " + ull + v + ")";
+    if (kind == AtomicKind::min || kind == AtomicKind::max)
+      return "(int64_t)" + fn + "((long long *)" + ptr + ", (long long)" + v + ")";
+    return "(int64_t)" + fn + "((unsigned long long *)" + ptr + ", " + ull + v + ")";
+  }
+  if (kind == AtomicKind::add)
+    return "atomicAdd(" + ptr + ", " + v + ")";
+  if (kind == AtomicKind::sub)
+    return "atomicAdd(" + ptr + ", -" + v + ")";
+  // min/max of floats: swap in v while it beats the current value.
+  std::string ty = f32 ? "float" : "double", bits = f32 ? "unsigned int" : "unsigned long long";
+  std::string toBits = f32 ? "__float_as_uint" : "(unsigned long long)__double_as_longlong";
+  std::string fromBits = f32 ? "__uint_as_float(" : "__longlong_as_double((long long)";
+  std::string close = ")";
+  std::string h = std::string("situ_atomic_") + (kind == AtomicKind::min ? "min" : "max") + "_" +
+                  (f32 ? "f32" : "f64");
+  deviceHelpers[h] =
+      "__device__ static inline " + ty + " " + h + "(" + ty + " *p, " + ty + " v) {\n"
+      "  " + bits + " *q = (" + bits + " *)p, seen, old = *q;\n"
+      "  do {\n"
+      "    seen = old;\n"
+      "    const " + ty + " cur = " + fromBits + "seen" + close + ";\n"
+      "    if (!(v " + (kind == AtomicKind::min ? "<" : ">") + " cur || (cur != cur && v == v))) break;\n"
+      "    old = atomicCAS(q, seen, " + toBits + "(v));\n"
+      "  } while (old != seen);\n"
+      "  return " + fromBits + "seen" + close + ";\n"
+      "}\n";
+  return h + "(" + ptr + ", " + v + ")";
 }
 
 /// A copy between host and device memory (`kind`: cudaMemcpyKind for nvcc;
@@ -1612,21 +1670,10 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
                            .Case("band", "and").Case("bor", "or").Default(kind);
       assign(a, "Kokkos::atomic_fetch_" + fn + "(&" + target + ", " + v + ")");
     } else if (cuda()) {
-      if (kind == "add" || kind == "sub" || kind == "min" || kind == "max" ||
-          kind == "band" || kind == "bor") {
-        std::string fn = llvm::StringSwitch<std::string>(kind)
-                             .Case("band", "And").Case("bor", "Or").Case("add", "Add")
-                             .Case("sub", "Sub").Case("min", "Min").Default("Max");
-        std::string t = *ctype(a.getType(), op);
-        // CUDA's atomics take unsigned long long for 64-bit integers.
-        std::string cast = t == "int64_t" ? "(unsigned long long *)" : "";
-        std::string vc = t == "int64_t" ? "(unsigned long long)" : "";
-        if (kind == "sub" && t != "int32_t" && t != "int64_t") {
-          assign(a, "atomicAdd(&" + target + ", -" + v + ")");
-        } else {
-          assign(a, "(" + t + ")atomic" + fn + "(" + cast + "&" + target + ", " + vc + v + ")");
-        }
-      }
+      FailureOr<std::string> e = cudaAtomic(a.getKind(), a.getType(), "&" + target, v, op);
+      if (failed(e))
+        return failure();
+      assign(a, *e);
     } else {
       std::string t = *ctype(a.getType(), op);
       line(t + " " + name(a) + ";");
@@ -1638,10 +1685,14 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
         line("#pragma omp atomic capture");
         line("{ " + name(a) + " = " + target + "; " + target + " = " + target + " " + upd + " " + v + "; }");
       } else {
-        // min/max: compare-and-swap is not expressible in OpenMP 4.5; use a critical section.
+        // min/max: compare-and-swap is not expressible in OpenMP 4.5; use a
+        // critical section. Floats follow minnum/maxnum, as the CPU lowering
+        // and CUDA do: a NaN value is ignored, a NaN in the view is replaced.
+        std::string cmp = v + (kind == "min" ? " < " : " > ") + target;
+        if (t == "float" || t == "double")
+          cmp += " || (" + target + " != " + target + " && " + v + " == " + v + ")";
         line("#pragma omp critical(situ_atomic)");
-        line("{ " + name(a) + " = " + target + "; if (" + v + (kind == "min" ? " < " : " > ") + target +
-             ") " + target + " = " + v + "; }");
+        line("{ " + name(a) + " = " + target + "; if (" + cmp + ") " + target + " = " + v + "; }");
       }
     }
     return success();
