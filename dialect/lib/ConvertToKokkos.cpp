@@ -19,24 +19,62 @@ using namespace mlir::kokkos;
 
 namespace {
 
-/// The built-in reducer an scf.reduce region computes, if any.
-std::optional<StringRef> reducerKind(Region &r) {
+/// arith.maximumf/minimumf propagate NaNs, which the built-in max/min
+/// reducers (maxnum/minnum, like Kokkos::Max/Min) drop: their reductions get
+/// a custom reducer joining with the op itself, one per module, op and type.
+FlatSymbolRefAttr nanReducer(Operation *join) {
+  auto m = join->getParentOfType<ModuleOp>();
+  Type t = join->getResult(0).getType();
+  bool max = isa<arith::MaximumFOp>(join);
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  os << "situ_" << (max ? "maximumf_" : "minimumf_") << t;
+  auto ref = FlatSymbolRefAttr::get(join->getContext(), name);
+  if (!m || SymbolTable::lookupSymbolIn(m, name))
+    return ref;
+  Location loc = join->getLoc();
+  OpBuilder b = OpBuilder::atBlockBegin(m.getBody());
+  auto r = ReducerOp::create(b, loc, name, t);
+  // The identity: -inf for maximumf, +inf for minimumf (NaNs still win).
+  OpBuilder ib = OpBuilder::atBlockEnd(&r.getInit().emplaceBlock());
+  APFloat inf = APFloat::getInf(cast<FloatType>(t).getFloatSemantics(), /*Negative=*/max);
+  YieldOp::create(ib, loc, ValueRange{arith::ConstantOp::create(ib, loc, ib.getFloatAttr(t, inf))});
+  Block &jb = r.getJoin().emplaceBlock();
+  jb.addArguments({t, t}, {loc, loc});
+  ib.setInsertionPointToEnd(&jb);
+  Value v = max ? arith::MaximumFOp::create(ib, loc, jb.getArgument(0), jb.getArgument(1)).getResult()
+                : arith::MinimumFOp::create(ib, loc, jb.getArgument(0), jb.getArgument(1)).getResult();
+  YieldOp::create(ib, loc, ValueRange{v});
+  return ref;
+}
+
+/// The reducer of a two-operand join op: a built-in kind, or for
+/// maximumf/minimumf a NaN-propagating custom reducer; null if none.
+Attribute reducerOf(Operation &op) {
+  MLIRContext *ctx = op.getContext();
+  bool i1 = op.getResult(0).getType().isInteger(1);
+  auto kind = [&](StringRef k) -> Attribute { return StringAttr::get(ctx, k); };
+  return llvm::TypeSwitch<Operation *, Attribute>(&op)
+      .Case<arith::AddFOp, arith::AddIOp>([&](auto) { return kind("sum"); })
+      .Case<arith::MulFOp, arith::MulIOp>([&](auto) { return kind("prod"); })
+      .Case<arith::MaxNumFOp, arith::MaxSIOp>([&](auto) { return kind("max"); })
+      .Case<arith::MinNumFOp, arith::MinSIOp>([&](auto) { return kind("min"); })
+      .Case<arith::MaximumFOp, arith::MinimumFOp>([&](auto) -> Attribute { return nanReducer(&op); })
+      .Case<arith::AndIOp>([&](auto) { return kind(i1 ? "land" : "band"); })
+      .Case<arith::OrIOp>([&](auto) { return kind(i1 ? "lor" : "bor"); })
+      .Default([](Operation *) { return Attribute(); });
+}
+
+/// The reducer an scf.reduce region computes, if any.
+Attribute reducerKind(Region &r) {
   Block &b = r.front();
   if (b.getOperations().size() != 2)
-    return std::nullopt;
+    return {};
   Operation &op = b.front();
   if (op.getNumOperands() != 2 || op.getOperand(0) != b.getArgument(0) ||
       op.getOperand(1) != b.getArgument(1))
-    return std::nullopt;
-  bool i1 = op.getResult(0).getType().isInteger(1);
-  return llvm::TypeSwitch<Operation *, std::optional<StringRef>>(&op)
-      .Case<arith::AddFOp, arith::AddIOp>([](auto) { return StringRef("sum"); })
-      .Case<arith::MulFOp, arith::MulIOp>([](auto) { return StringRef("prod"); })
-      .Case<arith::MaxNumFOp, arith::MaximumFOp, arith::MaxSIOp>([](auto) { return StringRef("max"); })
-      .Case<arith::MinNumFOp, arith::MinimumFOp, arith::MinSIOp>([](auto) { return StringRef("min"); })
-      .Case<arith::AndIOp>([&](auto) { return StringRef(i1 ? "land" : "band"); })
-      .Case<arith::OrIOp>([&](auto) { return StringRef(i1 ? "lor" : "bor"); })
-      .Default([](Operation *) { return std::nullopt; });
+    return {};
+  return reducerOf(op);
 }
 
 /// Clones the body of `from` into `to`'s entry block, ivs mapped to its
@@ -59,10 +97,10 @@ LogicalResult convert(scf::ParallelOp p, ExecSpace exec) {
   auto reduce = cast<scf::ReduceOp>(p.getBody()->getTerminator());
   SmallVector<Attribute> kinds;
   for (Region &r : reduce.getReductions()) {
-    std::optional<StringRef> k = reducerKind(r);
+    Attribute k = reducerKind(r);
     if (!k)
-      return failure(); // not a built-in reducer: leave the loop alone
-    kinds.push_back(StringAttr::get(p.getContext(), *k));
+      return failure(); // not a reducer we know: leave the loop alone
+    kinds.push_back(k);
   }
   OpBuilder b(p);
   Location loc = p.getLoc();
@@ -149,19 +187,17 @@ LogicalResult convertAccumulatorLoop(scf::ForOp loop, ExecSpace exec) {
     return failure();
   unsigned gIdx = join->getOperand(0) == accLoad.getResult() ? 1 : 0;
   Value g = join->getOperand(gIdx);
-  StringRef kind = llvm::TypeSwitch<Operation *, StringRef>(join)
-      .Case<arith::AddFOp, arith::AddIOp>([](auto) { return "sum"; })
-      .Case<arith::MulFOp, arith::MulIOp>([](auto) { return "prod"; })
-      .Case<arith::MaxNumFOp, arith::MaximumFOp, arith::MaxSIOp>([](auto) { return "max"; })
-      .Case<arith::MinNumFOp, arith::MinimumFOp, arith::MinSIOp>([](auto) { return "min"; })
-      .Default([](Operation *) { return ""; });
-  if (kind.empty())
+  // Logical/bitwise joins are not the bufferized reduction idiom.
+  if (isa<arith::AndIOp, arith::OrIOp>(join))
+    return failure();
+  Attribute kind = reducerOf(*join);
+  if (!kind)
     return failure();
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   auto r = ParallelReduceOp::create(b, loc, TypeRange{g.getType()}, exec,
                                     ValueRange{loop.getLowerBound()}, ValueRange{loop.getUpperBound()},
-                                    DenseI64ArrayAttr(), b.getArrayAttr({b.getStringAttr(kind)}));
+                                    DenseI64ArrayAttr(), b.getArrayAttr({kind}));
   Block *blk = new Block();
   r.getBody().push_back(blk);
   blk->addArgument(b.getIndexType(), loc);

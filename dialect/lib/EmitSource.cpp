@@ -856,8 +856,15 @@ LogicalResult Emitter::emitArith(Operation *op) {
       .Case<arith::XOrIOp>([&](auto) { return bin("^"); })
       .Case<arith::ShLIOp>([&](auto) { return bin("<<"); })
       .Case<arith::ShRSIOp>([&](auto) { return bin(">>"); })
-      .Case<arith::MaxNumFOp, arith::MaximumFOp>([&](auto) { return call("fmax"); })
-      .Case<arith::MinNumFOp, arith::MinimumFOp>([&](auto) { return call("fmin"); })
+      .Case<arith::MaxNumFOp>([&](auto) { return call("fmax"); })
+      .Case<arith::MinNumFOp>([&](auto) { return call("fmin"); })
+      .Case<arith::MaximumFOp, arith::MinimumFOp>([&](auto o) {
+        // maximumf/minimumf propagate a NaN operand; fmax/fmin would drop it.
+        std::string a = name(o.getLhs()), b = name(o.getRhs());
+        bool f32 = o.getType().isF32();
+        std::string fn = std::string(isa<arith::MaximumFOp>(o.getOperation()) ? "fmax" : "fmin") + (f32 ? "f" : "");
+        assign(o, a + " != " + a + " ? " + a + " : " + b + " != " + b + " ? " + b + " : " + fn + "(" + a + ", " + b + ")");
+        return success(); })
       .Case<arith::MaxSIOp>([&](auto o) {
         assign(o, name(o.getLhs()) + " > " + name(o.getRhs()) + " ? " + name(o.getLhs()) + " : " + name(o.getRhs()));
         return success(); })

@@ -11,6 +11,8 @@ config.test_exec_root = os.path.join(os.path.dirname(config.situ_tools_dir), "te
 config.environment["PATH"] = os.pathsep.join(
     [config.situ_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%situ_src", config.situ_source_dir))
+# MLIR's runner support libraries (printF64 for mlir-runner tests).
+config.substitutions.append(("%mlir_lib", os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")))
 
 # nvcc (CUDA toolkit) compiles the emitted CUDA where it is installed.
 import shutil
