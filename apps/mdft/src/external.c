@@ -53,6 +53,8 @@ int mdft_external_lj(const mdft_grid *g, const mdft_angles *a, const mdft_site *
   return MDFT_OK;
 }
 
+/* Hard sphere: V = vmax (the cap) wherever the solvent molecule's centre is within radius of c,
+ * whatever else acts there; called last, so that it stays exactly the cap. */
 int mdft_external_hard_sphere(const mdft_grid *g, const mdft_angles *a, const double c[3],
                               double radius, double vmax, double *v) {
   const int64_t no = a->no, nz = g->n[2], ny = g->n[1];
@@ -61,8 +63,8 @@ int mdft_external_hard_sphere(const mdft_grid *g, const mdft_angles *a, const do
     double dx = min_image((double)(r / (ny * nz)) * g->dx[0] - c[0], g->len[0]);
     double dy = min_image((double)((r / nz) % ny) * g->dx[1] - c[1], g->len[1]);
     double dz = min_image((double)(r % nz) * g->dx[2] - c[2], g->len[2]);
-    double in = dx * dx + dy * dy + dz * dz < radius * radius ? vmax : 0;
-    for (int64_t o = 0; o < no; o++) v[r * no + o] += in;
+    if (dx * dx + dy * dy + dz * dz < radius * radius)
+      for (int64_t o = 0; o < no; o++) v[r * no + o] = vmax;
   }
   return MDFT_OK;
 }

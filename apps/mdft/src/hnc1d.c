@@ -14,9 +14,12 @@ static int check(const mdft_hnc_params *p, mdft_error *err) {
   return MDFT_OK;
 }
 
-/* exp(-beta u(r)) for the pair potential */
-static double boltz(int kind, double sig, double eps, double rc, double beta, double r) {
-  if (kind == MDFT_FLUID_HS) return r < sig ? 0 : 1;
+/* exp(-beta u(r)) for the pair potential on r = i dr. The hard-sphere step is averaged over
+ * the cell [r - dr/2, r + dr/2] (1/2 where r = sigma): sampled as a plain step, the
+ * discontinuity made the radial transforms, hence c(q) and g, first order in dr
+ * (contact value 1% off at eta = 0.4 with sigma/dr = 300). */
+static double boltz(int kind, double sig, double eps, double rc, double beta, double r, double dr) {
+  if (kind == MDFT_FLUID_HS) return fmin(1, fmax(0, (r - sig) / dr + 0.5));
   if (r <= 0) return 0;
   if (rc > 0 && r > rc) return 1;
   double s6 = pow(sig / r, 6);
@@ -73,7 +76,7 @@ int mdft_hnc_bulk(const mdft_hnc_params *p, double *cq, double *dq, double *g, m
   double *c = malloc(sizeof(double) * (size_t)n), *gq = malloc(sizeof(double) * (size_t)n);
   if (!eb || !gam || !c || !gq) { rc = mdft_fail(err, MDFT_ERR_NOMEM, "HNC"); goto done; }
   const double beta = 1 / (MDFT_KB * p->temperature);
-  for (int64_t i = 0; i < n; i++) eb[i] = boltz(p->kind, p->sigma, p->epsilon, p->cutoff, beta, (double)i * p->dr);
+  for (int64_t i = 0; i < n; i++) eb[i] = boltz(p->kind, p->sigma, p->epsilon, p->cutoff, beta, (double)i * p->dr, p->dr);
   if ((rc = hnc_iterate(p, &t, eb, gam, c, gq, bulk_q, &p->n0, "bulk", err))) goto done;
   for (int64_t i = 0; i < n; i++) c[i] = eb[i] * exp(gam[i]) - 1 - gam[i];
   mdft_radial_forward(&t, c, cq);
@@ -99,7 +102,7 @@ int mdft_hnc_solute(const mdft_hnc_params *p, double sigma_u, double eps_u, int6
   if (!eb || !gam || !c || !w || !s) { rc = mdft_fail(err, MDFT_ERR_NOMEM, "HNC"); goto done; }
   const double beta = 1 / (MDFT_KB * p->temperature);
   const double sig = 0.5 * (sigma_u + p->sigma), eps = sqrt(eps_u * p->epsilon);
-  for (int64_t i = 0; i < n; i++) eb[i] = boltz(MDFT_FLUID_LJ, sig, eps, p->cutoff, beta, (double)i * p->dr);
+  for (int64_t i = 0; i < n; i++) eb[i] = boltz(MDFT_FLUID_LJ, sig, eps, p->cutoff, beta, (double)i * p->dr, p->dr);
   /* n0 c_vv/(1 - n0 c_vv) on this grid's q, linear interpolation of the table */
   for (int64_t j = 0; j < n; j++) {
     double x = (double)j * t.dq / dq;

@@ -114,13 +114,13 @@ int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const 
   if (!(cut > 0)) cut = 0.5 * fmin(p->boxlen[0], fmin(p->boxlen[1], p->boxlen[2]));
   const double vmax = 100 * s->kT; /* inside the solute core rho ~ rho0 e^-100: nil */
   mdft_external_lj(&s->grid, &s->ang, s->solv, s->nsv, s->solu, s->nsu, cut, vmax, s->v);
-  if (p->hard_sphere) {
+  if ((rc = mdft_external_elec(&s->grid, &s->ang, s->solv, s->nsv, s->solu, s->nsu, vmax, s->v, err)))
+    goto fail;
+  if (p->hard_sphere) { /* around the first solute site (the origin without one), after the rest */
     double c[3] = {0, 0, 0};
     if (nsite > 0) { c[0] = solute[0].x; c[1] = solute[0].y; c[2] = solute[0].z; }
     mdft_external_hard_sphere(&s->grid, &s->ang, c, p->hs_radius, vmax, s->v);
   }
-  if ((rc = mdft_external_elec(&s->grid, &s->ang, s->solv, s->nsv, s->solu, s->nsu, vmax, s->v, err)))
-    goto fail;
   to_blocked(s->v, N, no, s->work, s->wstride, s->nthreads);
   /* start from rho0 exp(-beta V+), the low-density limit away from attraction */
 #pragma omp parallel for schedule(static)
