@@ -12,7 +12,7 @@ import numpy as np
 from distributed.client import futures_of
 
 from .planner import LocalPlan, Template, run_raw_stages, step_graph, trace
-from .planner.cost import PLACEMENTS, Decision, Model, decide, describe_raw, raw_path_s, recheck
+from .planner.cost import PLACEMENTS, Decision, Model, Workers, decide, describe_raw, raw_path_s, recheck
 from .planner.graph import STAGE_SECONDS
 
 logger = logging.getLogger("situ.analysis")
@@ -55,6 +55,7 @@ class Analysis:
         self.stage_s: dict = {}  # rank -> the workers' CPU seconds of its raw blocks' stages (deque)
         self._token = uuid.uuid4().hex[:12]  # keys of this session's raw-stage tasks
         self._nthreads: dict[str, int] = {}
+        self.workers = Workers()  # what the cluster offered at planning
         self.retired = False      # Session.remove: no more steps, no plans in the contract
         self.joined_live = False  # declared while the session ran: its first steps may predate its contract
 
@@ -75,8 +76,9 @@ class Analysis:
         return self.decision is not None and self.decision.placement == "in_process"
 
     # -- planning ------------------------------------------------------------------
-    def plan(self, layouts: dict, shm: bool) -> None:
+    def plan(self, layouts: dict, workers: Workers) -> None:
         """Trace on the layout and decide (called once every rank announced the arrays)."""
+        self.workers = workers
         lay = {n: layouts[n] for n in self.arrays}
         try:
             self.template = trace(self.fn, lay)
@@ -86,7 +88,7 @@ class Analysis:
             reasons = [f"tracing failed: {type(e).__name__}: {e}"]
             self.errors.append(reasons[0])
         stages = list(self.template.stages.values()) if self.template else []
-        self.decision = decide(stages, self.placement, reasons, shm, self.model)
+        self.decision = decide(stages, self.placement, reasons, workers, self.model)
         if not stages:  # nothing placeable: the raw bytes are the arrays' blocks
             from .protocol import DTYPES
             self.decision.bytes_raw = sum(int(np.prod(c, dtype=np.int64)) * DTYPES[lay[n]["dtype"]].itemsize
@@ -164,8 +166,11 @@ class Analysis:
             # at 16 ranks on 2 cores, and every later step waited behind it.)
             where = msg.get("where", {})
             per_worker: dict = {}
-            for name, rank, fut in raws:
-                per_worker.setdefault(where.get(str(rank)), []).append((name, rank, fut))
+            transit = self._transit_workers()
+            for i, (name, rank, fut) in enumerate(raws):
+                # in transit: the stage runs on a worker of another node, the block moves there
+                w = transit[i % len(transit)] if transit else where.get(str(rank))
+                per_worker.setdefault(w, []).append((name, rank, fut))
             groups = []   # one task per worker thread that holds raw blocks
             for w, items in per_worker.items():
                 k = max(1, min(len(items), self._threads(client, w)))
@@ -221,12 +226,18 @@ class Analysis:
         t1 = time.time()
         # On the cluster: submitted, delivered in step order by poll() once computed, so
         # the session goes on receiving steps (and submitting them) meanwhile.
-        fut = client.compute(outputs)
+        transit = self._transit_workers()
+        fut = client.compute(outputs, workers=transit) if transit else client.compute(outputs)
         self.pending.append((step, fut, counts, t_pub, t0, t1))
         if self.notify is not None:
             for f in futures_of(fut):
                 f.add_done_callback(lambda _f: self.notify())
         return True
+
+    def _transit_workers(self) -> list[str]:
+        """Workers of other nodes where raw blocks' stages run, when placed in transit."""
+        d = self.decision
+        return list(self.workers.remote) if d is not None and d.raw_home == "in_transit" else []
 
     def _skip(self, step: int, why: Exception) -> None:
         # Declared while running, an analysis sees steps the ranks produced before its
@@ -345,6 +356,9 @@ class Analysis:
         if d is None:
             return lines[0] + ": not planned yet (waiting for the arrays' layout)"
         lines.append(f"  placement: {d.placement}{' (pinned)' if d.pinned else ''} - {d.reason}")
+        w = self.workers
+        lines.append(f"  raw blocks' stages: {d.raw_home} - {d.raw_reason} (workers on the ranks' node: "
+                     f"{f'load {w.node_load:.0%}' if w.same_node else 'none'}; on other nodes: {len(w.remote)})")
         if t is not None:
             ntask = len(t.dsk) - len(t.sources)
             per_block = sum(s.tasks for s in t.stages.values())

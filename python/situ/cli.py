@@ -90,6 +90,8 @@ def run(argv: Sequence[str]) -> int:
     p.add_argument("-n", "--np", type=int, default=4, help="MPI ranks (default 4)")
     p.add_argument("--workers", type=int, default=2, help="Dask workers of the embedded cluster")
     p.add_argument("--threads", type=int, default=1, help="threads per worker")
+    p.add_argument("--transit-workers", type=int, default=0,
+                   help="more workers standing for a staging node (in-transit placement on one machine)")
     p.add_argument("--scheduler-file", help="join this Dask cluster instead of starting one")
     p.add_argument("--interface", default="127.0.0.1", help="address situ endpoints listen on")
     p.add_argument("--config", help="situ YAML config for the simulation (SITU_CONFIG)")
@@ -112,7 +114,7 @@ def run(argv: Sequence[str]) -> int:
         p.error(f"analytics script {args.analytics!r} not found")
 
     prog = Progress(quiet=args.quiet)
-    srv = serve(n_workers=args.workers, threads_per_worker=args.threads,
+    srv = serve(n_workers=args.workers, threads_per_worker=args.threads, transit_workers=args.transit_workers,
                 scheduler_file=args.scheduler_file, interface=args.interface)
     events: queue.Queue = queue.Queue()
     srv.client.subscribe_topic("situ", lambda ev: events.put(ev[1]))
@@ -250,7 +252,7 @@ class _Planned(Exception):
 
 def _explain_session_class(layouts: dict, same_node: bool, model_overrides: dict):
     from .session import Session
-    from .planner.cost import Model
+    from .planner.cost import Model, Workers
 
     class ExplainSession(Session):
         """A Session with no cluster: analyses and callbacks register as usual; run()
@@ -275,7 +277,7 @@ def _explain_session_class(layouts: dict, same_node: bool, model_overrides: dict
                 raise _Planned(f"no layout for array(s) {', '.join(missing)}: "
                                f"declare them with --array NAME=SHAPE[:DTYPE]")
             for a in self._analyses:
-                a.plan(layouts, shm=same_node)
+                a.plan(layouts, Workers(same_node=same_node))
             self.contract_preview = self._contract()
             raise _Planned()
 

@@ -23,7 +23,7 @@ from distributed.client import FutureCancelledError, FuturesCancelledError
 from . import protocol as P
 from .analysis import Analysis
 from .contract import array_contract, selects, validate_contract
-from .planner.cost import Model
+from .planner.cost import Model, Workers
 
 logger = logging.getLogger("situ.session")
 
@@ -148,6 +148,7 @@ class Session:
         self._layouts: dict[str, dict] = {}
         self._nranks = 0
         self._shm: dict[int, bool] = {}
+        self._rank_hosts: dict[int, str] = {}
         self._rank_costs: dict = {}  # rank -> raw-path counters and per-byte costs (cost model)
         self.model = Model()
         self._explicit: dict[str, dict] = {}
@@ -172,6 +173,7 @@ class Session:
         self._nranks = int(state.get("nranks") or 0)
         for r, info in (state.get("ranks") or {}).items():
             self._shm[int(r)] = bool(info.get("shm"))
+            self._rank_hosts[int(r)] = info.get("host", "")
         for name, a in (state.get("arrays") or {}).items():
             if "#" not in name:
                 self._layouts[name] = {"dtype": a["dtype"], "shape": a["shape"], "blocks": dict(a["blocks"])}
@@ -325,6 +327,7 @@ class Session:
                     cb.history.clear()
             elif kind == "hello":
                 self._shm[int(msg.get("rank", 0))] = bool(msg.get("shm"))
+                self._rank_hosts[int(msg.get("rank", 0))] = msg.get("host", "")
                 if msg.get("reconnect"):
                     self.reconnects += 1
                     logger.warning("situ: rank %s reconnected to %s", msg.get("rank"), msg.get("worker"))
@@ -355,9 +358,25 @@ class Session:
         for a in self._analyses:
             if a.decision is None and not a.retired and \
                     all(len(self._layouts.get(n, {}).get("blocks", {})) >= self._nranks > 0 for n in a.arrays):
-                a.plan(self._layouts, shm=all(self._shm.values()) if self._shm else True)
+                a.plan(self._layouts, self._workers())
                 changed = True
         return changed
+
+    def _workers(self) -> Workers:
+        """The workers as placement sees them: on the ranks' nodes or elsewhere (the
+        hosts their situ endpoints announce), and the load of the former (the workers'
+        own monitors: CPU per thread)."""
+        hosts = set(self._rank_hosts.values())
+        remote = tuple(sorted(w["name"] for w in self.info.get("workers", ()) if hosts and w.get("host") not in hosts))
+        load = []
+        try:
+            for addr, ws in self.client.scheduler_info(n_workers=-1)["workers"].items():
+                if addr not in remote:
+                    load.append(ws.get("metrics", {}).get("cpu", 0.0) / (100.0 * max(1, ws.get("nthreads", 1))))
+        except Exception:
+            logger.debug("situ: no worker metrics", exc_info=True)
+        return Workers(same_node=all(self._shm.values()) if self._shm else True, remote=remote,
+                       node_load=float(np.mean(load)) if load else 0.0)
 
     def _change_analyses(self, msg: dict) -> None:
         """An analysis added or removed while running: the ranks get the new contract."""

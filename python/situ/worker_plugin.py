@@ -32,15 +32,20 @@ class SituWorkerPlugin(WorkerPlugin):
         Address to listen on for simulation ranks (loopback by default).
     shm : bool
         Accept shared-memory blocks from ranks on this host.
+    transit : collection of worker names
+        Workers that stand for another node (a staging node, in transit): they announce
+        another host, so ranks do not send to them and placement moves blocks to them
+        over the network. For trying in-transit placement on one machine.
     """
 
     name = "situ"
 
-    def __init__(self, token: str, interface: str = "127.0.0.1", shm: bool = True):
+    def __init__(self, token: str, interface: str = "127.0.0.1", shm: bool = True, transit=()):
         P.token_bytes(token)  # fail early on a bad token
         self.token = token
         self.interface = interface
         self.shm = shm
+        self.transit = frozenset(transit)
         self.receiver: Receiver | None = None
         self.state: dict[str, Any] = {"contract": {"arrays": {}}, "steer": {}}
 
@@ -54,9 +59,12 @@ class SituWorkerPlugin(WorkerPlugin):
             logger.debug("situ: no scheduler state yet", exc_info=True)
         self.receiver = Receiver(P.token_bytes(self.token), self._on_step, self._on_event,
                                  self._welcome, host=self.interface)
-        self.endpoint = {"name": worker.address, "host": socket.gethostname(),
+        host = socket.gethostname()
+        if worker.name in self.transit:
+            host += "/transit"
+        self.endpoint = {"name": worker.address, "host": host,
                          "address": self.receiver.address, "port": self.receiver.port,
-                         "shm": self.shm}
+                         "shm": self.shm and worker.name not in self.transit}
 
     def teardown(self, worker) -> None:
         if self.receiver is not None:

@@ -299,3 +299,60 @@ def test_analyses_added_and_removed_while_running_reach_the_ranks(served):
     during = [sent[k] for k in got]
     after = [n for k, n in sent.items() if k > marks["seen"] + 5]
     assert after and max(after) < min(during), (during, after)
+
+
+@pytest.fixture(scope="module")
+def transit_served():
+    """Two workers on the ranks' node and one standing for a staging node."""
+    import situ
+    srv = situ.serve(n_workers=2, threads_per_worker=1, transit_workers=1)
+    yield srv
+    srv.close()
+
+
+def test_in_transit_stages_run_on_another_node(transit_served):
+    """Pinned in transit, raw blocks' per-block stages run on the staging node's worker
+    (the blocks move there); in situ, on the workers the ranks sent them to; auto goes in
+    transit when the node's workers are too busy. The ranks send only to their node."""
+    from distributed import get_task_stream
+    srv = transit_served
+    far = [w["name"] for w in srv.info["workers"] if w["host"].endswith("/transit")]
+    assert len(far) == 1
+    shape, nranks, steps = (20, 8, 6), 2, 12
+    got: dict = {"transit": {}, "situ": {}, "auto": {}}
+
+    def reduce_(a0):
+        return {"s": a0.sum(axis=0), "mx": a0.max(axis=(1, 2))}
+
+    def setup(s):
+        a = s.analyse("a0", placement="in_transit")(reduce_)
+        b = s.analyse("a0", placement="in_situ")(reduce_)
+        c = s.analyse("a0", placement="auto")(lambda a0: {"arg": da.nanargmax(a0, axis=0)})
+        c.model = Model(max_worker_load=0.0)   # the node's workers count as busy
+        for x, k in ((a, "transit"), (b, "situ"), (c, "auto")):
+            x.then(lambda step, r, k=k: got[k].__setitem__(step, r))
+        setup.analyses = (a, b, c)
+
+    with get_task_stream(client=srv.client) as ts:
+        st = SessionThread(srv, setup)
+        r = mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", steps, "--sleep-ms", 20],
+                   srv.connection)
+        assert r.returncode == 0, r.stderr
+        assert st.join()["clean"]
+    a, b, c = setup.analyses
+    assert (a.decision.raw_home, b.decision.raw_home, c.decision.raw_home) == ("in_transit", "in_situ", "in_transit"), \
+        a.explain() + b.explain() + c.explain()
+    assert "busy" in c.decision.raw_reason and "on other nodes: 1)" in c.explain()
+    where = {}
+    for t in ts.data:
+        for x in (a, b):
+            if str(t["key"]).startswith(f"situ-raw-stage-{x.id}-"):
+                where.setdefault(x.id, set()).add(t["worker"])
+    assert where[a.id] == set(far), where          # every stage of a on the staging node
+    assert not where[b.id] & set(far), where       # none of b's there
+    for step in range(steps):
+        want = expected("f64", shape, step)
+        for k in ("transit", "situ"):
+            np.testing.assert_allclose(got[k][step]["s"], want.sum(axis=0), rtol=1e-12)
+            np.testing.assert_array_equal(got[k][step]["mx"], want.max(axis=(1, 2)))
+        np.testing.assert_array_equal(got["auto"][step]["arg"], np.nanargmax(want, axis=0))

@@ -10,7 +10,7 @@ import pytest
 from e2e import BUILD
 from kokkos_jit import Jit
 from situ.planner import step_graph, trace
-from situ.planner.cost import Decision, Model, decide, raw_path_s, recheck
+from situ.planner.cost import Decision, Model, Workers, choose_raw_home, decide, raw_path_s, recheck
 
 DT = {"f32": "f4", "f64": "f8", "i32": "i4", "i64": "i8"}
 
@@ -98,12 +98,13 @@ def test_partial_results_are_small_and_the_cost_model_chooses_in_process():
     tpl = trace(lambda f: {"n": f.sum(axis=(1, 2)), "h": da.histogram(f, bins=16, range=(0, 1))[0]},
                 {"f": lay})
     st = list(tpl.stages.values())
-    d = decide(st, "auto", tpl.reasons, True, Model())
+    d = decide(st, "auto", tpl.reasons, Workers(), Model())
     assert d.placement == "in_process"
     assert d.bytes_in_process <= 0.01 * d.bytes_raw  # the issue's target: <= 1% of the raw data
     # an elementwise map leaves as many bytes as it reads: nothing to save
     tpl2 = trace(lambda f: {"y": f * 2.0}, {"f": lay})
-    assert decide(list(tpl2.stages.values()), "auto", tpl2.reasons, False, Model()).placement == "in_transit"
+    assert decide(list(tpl2.stages.values()), "auto", tpl2.reasons, Workers(same_node=False),
+                  Model()).placement == "in_transit"
 
 
 def test_recheck_compares_measured_kernel_with_measured_raw_path():
@@ -153,10 +154,36 @@ def test_decide_counts_the_worker_stage_in_situ():
     tpl = trace(lambda f: {"mean": f.mean(), "var": f.var(), "min": f.min(), "max": f.max(),
                            "hist": da.histogram(f, bins=64, range=(0.0, 1.0))[0]}, {"f": lay})  # heat2d's
     st = list(tpl.stages.values())
-    situ_, transit = decide(st, "auto", [], True, Model()), decide(st, "auto", [], False, Model())
+    situ_, transit = decide(st, "auto", [], Workers(), Model()), decide(st, "auto", [], Workers(same_node=False), Model())
     assert situ_.est_kernel_s > 4 * situ_.est_copy_s   # what sent heat2d raw before it was ever measured
     assert situ_.placement == "in_process" and transit.placement == "in_transit", transit.reason
     assert "raw path it replaces" in transit.reason
+
+
+def test_raw_blocks_go_in_situ_or_in_transit_by_workers_load_and_bytes():
+    """Raw blocks' stages: in situ on the ranks' node unless its workers are busy or the
+    stage costs more than moving the blocks, and workers elsewhere exist; pins are kept
+    where the cluster allows them, and say so where it does not."""
+    far = Workers(remote=("tcp://n2:1",))
+    m = Model(network_bandwidth=1e9)
+    assert choose_raw_home(1e-3, 4_000_000, far, m)[0] == "in_situ"            # 1 ms <= 4 ms to move
+    home, why = choose_raw_home(5e-3, 4_000_000, far, m)                       # 5 ms > 4 ms
+    assert home == "in_transit" and "5.00 ms on the node > 4.00 ms to move" in why
+    busy = Workers(remote=far.remote, node_load=0.8)
+    assert choose_raw_home(1e-3, 4_000_000, busy, m) == ("in_transit", "the node's workers are 80% busy (>= 75%)")
+    assert choose_raw_home(1e-3, 4_000_000, Workers(node_load=0.99), m)[0] == "in_situ"  # nowhere else
+    assert choose_raw_home(0.0, 1, Workers(same_node=False), m)[0] == "in_transit"
+    assert choose_raw_home(0.0, 1, far, m, "in_transit")[0] == "in_transit"
+    assert choose_raw_home(9.0, 1, far, m, "in_situ")[0] == "in_situ"
+    home, why = choose_raw_home(0.0, 1, Workers(), m, "in_transit")
+    assert home == "in_situ" and "every worker is on the simulation's node" in why
+    # decide: an unmappable analysis goes raw, wherever its stage is cheaper for the node
+    lay = rows((64, 64), [32, 32], "f64")
+    tpl = trace(lambda f: {"a": da.nanargmax(f, axis=0)}, {"f": lay})
+    d = decide(list(tpl.stages.values()), "auto", tpl.reasons, busy, m)
+    assert d.placement == d.raw_home == "in_transit" and "busy" in d.raw_reason
+    d = decide(list(tpl.stages.values()), "in_transit", tpl.reasons, Workers(), m)
+    assert d.placement == d.raw_home == "in_situ" and "pinned in_transit, but" in d.reason  # where it runs
 
 
 def test_analysis_turns_rank_rates_into_the_raw_path_per_step():

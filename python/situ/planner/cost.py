@@ -19,7 +19,8 @@ class Model:
     """Machine parameters of the estimate (bytes/s, operations/s, one core)."""
     memory_bandwidth: float = 4e9     # what a copy into staging streams
     kernel_rate: float = 1e9          # elementwise operations per second in a kernel
-    network_bandwidth: float = 1e9    # in transit
+    network_bandwidth: float = 1e9    # moving a raw block to a worker on another node
+    max_worker_load: float = 0.75     # in situ only while the node's workers are less busy than this
     max_bytes_ratio: float = 0.5      # in-process only if results are at most this share of the block
     max_slowdown: float = 4.0         # ... and the kernel costs at most this many copies
     calibrate_steps: int = 3          # steps measured before the estimate is replaced
@@ -36,6 +37,17 @@ class Model:
 
 
 @dataclass
+class Workers:
+    """What the cluster offers raw blocks: a worker on the ranks' node reached over
+    shared memory (``same_node``: in situ), workers on other nodes (``remote``: their
+    addresses, in transit), and how busy the node's workers are (``node_load``: CPU per
+    thread, 0..1, as the workers' monitors last reported it)."""
+    same_node: bool = True
+    remote: tuple[str, ...] = ()
+    node_load: float = 0.0
+
+
+@dataclass
 class Decision:
     placement: str                    # in_process, in_situ or in_transit
     pinned: bool
@@ -45,7 +57,8 @@ class Decision:
     est_kernel_s: float = 0.0         # per step, slowest rank
     est_copy_s: float = 0.0
     measured_kernel_s: list[float] = field(default_factory=list)
-    raw_home: str = "in_situ"         # where raw blocks go: in_situ (shm, same node) or in_transit
+    raw_home: str = "in_situ"         # where raw blocks' stages run: in_situ (same node) or in_transit
+    raw_reason: str = ""              # why there (choose_raw_home())
     # The raw path as the ranks and workers measured it (per step, slowest rank; None until
     # measured): the simulation's thread in situ_expose (staging slot, copy, queueing), the
     # I/O thread's CPU sending the block, and (in situ only: the node's cores) the worker's
@@ -78,21 +91,53 @@ def raw_path_s(d: Decision) -> tuple[float, bool]:
     return d.measured_copy_s + (d.measured_send_s or 0.0) + stage, True
 
 
-def decide(stages: list, pinned: str, reasons: list[str], shm: bool, model: Model) -> Decision:
-    """Choose the placement of an analysis' per-block stages.
+def choose_raw_home(est_stage_s: float, bytes_raw: int, workers: Workers, model: Model,
+             pinned: str = "auto") -> tuple[str, str]:
+    """Where raw blocks' per-block stages run, and why: in situ (a worker on the ranks'
+    node, sharing its cores) or in transit (workers on other nodes, the blocks moved over
+    the network). In situ unless there is no worker on the node, or there are workers
+    elsewhere and the node's are busy (the stage would queue and take the simulation's
+    cores) or the stage costs more than moving the blocks (``network_bandwidth``).
 
-    >>> decide([], "auto", ["numpy.argmax"], True, Model()).placement
+    >>> choose_raw_home(1e-3, 10 << 20, Workers(remote=("tcp://n2:1",)), Model())
+    ('in_situ', 'stage 1.00 ms on the node <= 10.49 ms to move the blocks')
+    >>> choose_raw_home(1e-3, 10 << 20, Workers(remote=("tcp://n2:1",), node_load=0.9), Model())[0]
+    'in_transit'
+    """
+    if not workers.same_node:
+        return "in_transit", "no worker on the simulation's node"
+    if pinned == "in_transit":
+        if workers.remote:
+            return "in_transit", f"pinned by the user ({len(workers.remote)} worker(s) on other nodes)"
+        return "in_situ", "pinned in_transit, but every worker is on the simulation's node"
+    if pinned == "in_situ" or not workers.remote:
+        return "in_situ", "pinned by the user" if pinned == "in_situ" else "no worker on another node"
+    if workers.node_load >= model.max_worker_load:
+        return "in_transit", (f"the node's workers are {workers.node_load:.0%} busy "
+                              f"(>= {model.max_worker_load:.0%})")
+    move = bytes_raw / model.network_bandwidth
+    if est_stage_s > move:
+        return "in_transit", f"stage {est_stage_s * 1e3:.2f} ms on the node > {move * 1e3:.2f} ms to move the blocks"
+    return "in_situ", f"stage {est_stage_s * 1e3:.2f} ms on the node <= {move * 1e3:.2f} ms to move the blocks"
+
+
+def decide(stages: list, pinned: str, reasons: list[str], workers: Workers, model: Model) -> Decision:
+    """Choose the placement of an analysis' per-block stages: in-process, or raw blocks
+    in situ or in transit (:func:`choose_raw_home`).
+
+    >>> decide([], "auto", ["numpy.argmax"], Workers(), Model()).placement
     'in_situ'
     """
-    raw_home = "in_situ" if shm else "in_transit"
     bytes_raw = sum(s.bytes_in for s in stages)
     bytes_out = sum(s.bytes_out for s in stages)
     est_k = max((max(s.bytes_in / model.memory_bandwidth, s.flops / model.kernel_rate) for s in stages),
                 default=0.0)
     est_c = max((s.bytes_in / model.memory_bandwidth for s in stages), default=0.0)
-    d = Decision(raw_home, pinned != "auto", "", bytes_raw, bytes_out, est_k, est_c, raw_home=raw_home)
+    home, why_home = choose_raw_home(est_k, bytes_raw, workers, model, pinned)
+    d = Decision(home, pinned != "auto", "", bytes_raw, bytes_out, est_k, est_c, raw_home=home,
+                 raw_reason=why_home)
     if pinned in ("in_situ", "in_transit"):
-        d.placement, d.reason = pinned, "pinned by the user"
+        d.reason = why_home if home == pinned else why_home + f" (runs {home})"
         return d
     if reasons or not stages:
         d.reason = "stays on Dask: " + ("; ".join(reasons[:3]) if reasons else "no per-block stage")
