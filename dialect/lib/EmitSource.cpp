@@ -39,7 +39,9 @@ private:
   DenseMap<Value, ViewInfo> views;
   std::string kernels;       // CUDA: __global__ functions
   std::string globals;       // memref.global arrays
-  std::map<std::string, std::string> deviceHelpers; // CUDA: by name, emitted once
+  // By name, emitted once before the code: CUDA device functions, Kokkos
+  // reducer structs.
+  std::map<std::string, std::string> deviceHelpers;
   std::string *out = nullptr; // where statements go
   std::string *hostOut = nullptr; // host function bodies (vs. kernel bodies)
   int indent = 0, counter = 0;
@@ -134,6 +136,8 @@ private:
   std::string join(Attribute reducer, Type t, StringRef a, StringRef b);
   std::string ompReduction(Attribute reducer);
   std::string kokkosReducer(Attribute reducer, Type t, StringRef target);
+  bool intAccumulator(Attribute reducer, Type t);
+  std::string accType(Attribute reducer, Type t);
   std::string execSpace(ExecSpace e);
   void assign(Value v, const Twine &expr);
 };
@@ -283,8 +287,17 @@ std::string Emitter::ompReduction(Attribute r) {
       .Case("land", "&&").Case("lor", "||").Case("band", "&").Default("|");
 }
 
+/// Kokkos C++: built-in reducers of i1 (land/lor) accumulate in an int;
+/// Kokkos (3.x) has no reduction_identity<bool> for LAnd/LOr<bool>.
+bool Emitter::intAccumulator(Attribute r, Type t) {
+  return kokkos() && t.isInteger(1) && isa<StringAttr>(r);
+}
+std::string Emitter::accType(Attribute r, Type t) {
+  return intAccumulator(r, t) ? "int" : *ctype(t, nullptr);
+}
+
 std::string Emitter::kokkosReducer(Attribute r, Type t, StringRef target) {
-  std::string ty = *ctype(t, nullptr);
+  std::string ty = accType(r, t);
   if (auto sym = dyn_cast<FlatSymbolRefAttr>(r))
     return (sym.getValue() + "_reducer(" + target + ")").str();
   StringRef k = cast<StringAttr>(r).getValue();
@@ -367,8 +380,8 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
   }
   if (cuda()) // markers let a runtime compiler (NVRTC) take the device part
     os << "// BEGIN DEVICE CODE\n" << helpers << globals << reducers << kernels << "// END DEVICE CODE\n" << body;
-  else
-    os << globals << reducers << kernels << body;
+  else // Kokkos: the team reducer structs call the custom reducers' joins
+    os << globals << reducers << helpers << kernels << body;
   return success();
 }
 
@@ -1054,13 +1067,18 @@ LogicalResult Emitter::emitParallel(Operation *op) {
     std::string params;
     for (unsigned d = 0; d < rank; ++d)
       params += (d ? ", " : "") + ("const int64_t " + name(b.getArgument(d)));
-    for (Value r : op->getResults())
-      line(*ctype(r.getType(), op) + " " + name(r) + ";");
+    SmallVector<std::string> target(acc);
+    for (auto [i, r] : llvm::enumerate(op->getResults())) {
+      if (reduce && intAccumulator(reduce.getReducers()[i], r.getType()))
+        target[i] = acc[i] + "_acc";
+      line((reduce ? accType(reduce.getReducers()[i], r.getType()) : *ctype(r.getType(), op)) + " " +
+           target[i] + ";");
+    }
     std::string pattern = reduce ? "parallel_reduce" : scan ? "parallel_scan" : "parallel_for";
     SmallVector<std::string> upd;
     if (reduce)
       for (auto [i, r] : llvm::enumerate(op->getResults())) {
-        params += ", " + *ctype(r.getType(), op) + " &" + acc[i] + "_upd";
+        params += ", " + accType(reduce.getReducers()[i], r.getType()) + " &" + acc[i] + "_upd";
         upd.push_back(acc[i] + "_upd");
       }
     if (scan) {
@@ -1082,10 +1100,13 @@ LogicalResult Emitter::emitParallel(Operation *op) {
     std::string tail = "}";
     if (reduce)
       for (auto [i, r] : llvm::enumerate(op->getResults()))
-        tail += ", " + kokkosReducer(reduce.getReducers()[i], r.getType(), acc[i]);
+        tail += ", " + kokkosReducer(reduce.getReducers()[i], r.getType(), target[i]);
     if (scan)
       tail += ", " + acc[0];
     line(tail + ");");
+    for (auto [i, r] : llvm::enumerate(op->getResults()))
+      if (target[i] != acc[i])
+        line("const bool " + acc[i] + " = " + target[i] + " != 0;");
     return success();
   }
   // C/OpenMP.
@@ -1608,11 +1629,61 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
     Block &b = r.getBody().front();
     std::string iv = name(b.getArgument(0));
     SmallVector<std::string> ys;
+    if (kokkos() && r.getNumResults() > 1) {
+      // Kokkos (3.x) takes one reducer in a nested parallel_reduce: several
+      // results reduce as one struct through a generated reducer.
+      std::string sn = fresh("situ_team_red"), fields, joins, inits, tmp = fresh("red");
+      for (auto [i, v] : llvm::enumerate(r.getResults())) {
+        std::string f = "v" + std::to_string(i), t = *ctype(v.getType(), op);
+        Attribute k = r.getReducers()[i];
+        fields += "  " + t + " " + f + ";\n";
+        joins += " dst." + f + " = " + join(k, v.getType(), "dst." + f, "src." + f) + ";";
+        // Kokkos' identities for min/max, as Kokkos::Min/Max (floats: the
+        // largest finite value); bool has none in Kokkos 3.
+        auto ks = dyn_cast<StringAttr>(k);
+        bool minmax = ks && (ks.getValue() == "min" || ks.getValue() == "max");
+        inits += " v." + f + " = " +
+                 (minmax ? "Kokkos::reduction_identity<" + t + ">::" + ks.getValue().str() + "()"
+                         : identity(k, v.getType())) + ";";
+      }
+      deviceHelpers[sn] =
+          "struct " + sn + " {\n" + fields + "};\n" +
+          "struct " + sn + "_reducer {\n"
+          "  using reducer = " + sn + "_reducer;\n"
+          "  using value_type = " + sn + ";\n"
+          "  using result_view_type = Kokkos::View<value_type, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;\n"
+          "  value_type &ref;\n"
+          "  KOKKOS_INLINE_FUNCTION " + sn + "_reducer(value_type &r) : ref(r) {}\n"
+          "  KOKKOS_INLINE_FUNCTION void join(value_type &dst, const value_type &src) const {" + joins + " }\n"
+          "  KOKKOS_INLINE_FUNCTION void init(value_type &v) const {" + inits + " }\n"
+          "  KOKKOS_INLINE_FUNCTION value_type &reference() const { return ref; }\n"
+          "  result_view_type view() const { return result_view_type(&ref); }\n"
+          "  KOKKOS_INLINE_FUNCTION bool references_scalar() const { return true; }\n"
+          "};\n\n";
+      line(sn + " " + tmp + ";");
+      line("Kokkos::parallel_reduce(Kokkos::TeamThreadRange(team, " + name(r.getLower()) + ", " +
+           name(r.getUpper()) + "), [&](const int64_t " + iv + ", " + sn + " &upd) {");
+      ++indent;
+      if (failed(emitBlock(b, &ys)))
+        return failure();
+      for (auto [i, v] : llvm::enumerate(r.getResults())) {
+        std::string f = "upd.v" + std::to_string(i);
+        line(f + " = " + join(r.getReducers()[i], v.getType(), f, ys[i]) + ";");
+      }
+      --indent;
+      line("}, " + sn + "_reducer(" + tmp + "));");
+      for (auto [i, v] : llvm::enumerate(r.getResults()))
+        line("const " + *ctype(v.getType(), op) + " " + name(v) + " = " + tmp + ".v" + std::to_string(i) + ";");
+      return success();
+    }
     if (kokkos()) {
       std::string params = "const int64_t " + iv;
-      for (Value v : r.getResults()) {
-        line(*ctype(v.getType(), op) + " " + name(v) + ";");
-        params += ", " + *ctype(v.getType(), op) + " &" + name(v) + "_upd";
+      SmallVector<std::string> target;
+      for (auto [i, v] : llvm::enumerate(r.getResults())) {
+        Attribute k = r.getReducers()[i];
+        target.push_back(name(v) + (intAccumulator(k, v.getType()) ? "_acc" : ""));
+        line(accType(k, v.getType()) + " " + target.back() + ";");
+        params += ", " + accType(k, v.getType()) + " &" + name(v) + "_upd";
       }
       line("Kokkos::parallel_reduce(Kokkos::TeamThreadRange(team, " + name(r.getLower()) + ", " +
            name(r.getUpper()) + "), [&](" + params + ") {");
@@ -1624,8 +1695,11 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
       --indent;
       std::string tail = "}";
       for (auto [i, v] : llvm::enumerate(r.getResults()))
-        tail += ", " + kokkosReducer(r.getReducers()[i], v.getType(), name(v));
+        tail += ", " + kokkosReducer(r.getReducers()[i], v.getType(), target[i]);
       line(tail + ");");
+      for (auto [i, v] : llvm::enumerate(r.getResults()))
+        if (target[i] != name(v))
+          line("const bool " + name(v) + " = " + target[i] + " != 0;");
       return success();
     }
     for (auto [i, v] : llvm::enumerate(r.getResults()))

@@ -10,6 +10,7 @@
 
 #include "check.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,6 +68,11 @@ static int64_t ar_wrap(ar_type ty, uint64_t v) {
   return ty == AR_I32 ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
 }
 
+/* Nonzero for the Kokkos C++ output, which follows Kokkos' conventions: its
+ * float atomic min/max are not minnum/maxnum (no NaN inputs then), and the
+ * identity of float Min/Max is the largest finite value, not infinity. */
+static int ar_kokkos = 0;
+
 /* Fills x with values for kind (see ar_atomics) and t with initial values. */
 static void ar_fill_atomic(const char *kind, ar_type ty, int constant, void *x, int64_t n, void *t,
                            int64_t m) {
@@ -76,7 +82,7 @@ static void ar_fill_atomic(const char *kind, ar_type ty, int constant, void *x, 
       if (f) ar_setf(x, ty, i, ty == AR_F32 ? 0.5 : 0.25);
       else ar_seti(x, ty, i, ty == AR_I32 ? 3 : -((int64_t)1 << 40) - 3);
     } else if (minmax) { /* full range, negatives included; floats with NaNs */
-      if (f) ar_setf(x, ty, i, i % 97 == 5 ? NAN : (ar_unit() - 0.5) * 2e6);
+      if (f) ar_setf(x, ty, i, i % 97 == 5 && !ar_kokkos ? NAN : (ar_unit() - 0.5) * 2e6);
       else ar_seti(x, ty, i, ar_wrap(ty, ar_bits()));
     } else if (f) { /* sums stay exact: f32 partial sums below 2^24 */
       ar_setf(x, ty, i, ty == AR_F32 ? (double)(int)(ar_unit() * 17) - 8 : floor(ar_unit() * 4000) / 2 - 1000);
@@ -85,7 +91,7 @@ static void ar_fill_atomic(const char *kind, ar_type ty, int constant, void *x, 
     }
   }
   for (int64_t j = 0; j < m; ++j) {
-    if (f) ar_setf(t, ty, j, minmax && j == 0 ? NAN : floor((ar_unit() - 0.5) * 2000));
+    if (f) ar_setf(t, ty, j, minmax && j == 0 && !ar_kokkos ? NAN : floor((ar_unit() - 0.5) * 2000));
     else ar_seti(t, ty, j, ar_wrap(ty, ar_bits()));
   }
 }
@@ -225,7 +231,8 @@ static void ar_fill_reduce(ar_type ty, int safe, void *x, int64_t n) {
 
 /* Reference of reducer k (0 prod, 1 min, 2 max, 3 band, 4 bor) over x. */
 static double ar_ref_reducef(int k, ar_type ty, const void *x, int64_t lo, int64_t hi) {
-  double r = k == 0 ? 1 : k == 1 ? INFINITY : -INFINITY;
+  double big = !ar_kokkos ? INFINITY : ty == AR_F32 ? FLT_MAX : DBL_MAX;
+  double r = k == 0 ? 1 : k == 1 ? big : -big;
   for (int64_t i = lo; i < hi; ++i) {
     double v = ar_getf(x, ty, i);
     r = k == 0 ? r * v : k == 1 ? fmin(r, v) : fmax(r, v);
