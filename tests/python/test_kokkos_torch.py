@@ -226,16 +226,22 @@ def test_to_torch_is_zero_copy(seed, monkeypatch):
         y1, y2 = f(x), f(x)
         xt = torch.randn(12, 5).t()   # non-contiguous: the one case that is copied
         y3 = f(xt)
+        w = [torch.from_numpy(p) for p in k.params]
+        (y4,) = f.op([x, *w])         # the registered op (what torch.compile calls), not f's eager path
     np.testing.assert_allclose(y1.numpy(), ref, rtol=2e-5, atol=2e-5, err_msg=f"seed {seed}")
     np.testing.assert_allclose(y3.numpy(), m(xt).detach().numpy(), rtol=2e-5, atol=2e-5, err_msg=f"seed {seed}")
-    assert len(calls) == 3
+    assert len(calls) == 4
     weights = [p.ctypes.data for p in k.params]
-    for ps, y in zip(calls[:2], (y1, y2)):
+    np.testing.assert_array_equal(y4.numpy(), y1.numpy())
+    for ps, y in zip(calls[:2] + calls[3:], (y1, y2, y4)):
         assert ps[0] == x.data_ptr()                  # input: the caller's storage
         assert ps[1:3] == weights                      # weights: bound once, not copied per call
         assert ps[3] == y.data_ptr()                   # output: written in place, returned as is
     assert y1.data_ptr() != y2.data_ptr()              # each call returns a fresh output
     assert calls[2][0] != xt.data_ptr() and calls[2][3] == y3.data_ptr()
+    # eager calls skip the dispatcher; traced ones must still record the op
+    ep = torch.export.export(Fn(lambda x: f(x) * 2), (x,))
+    assert any(str(n.target).startswith("situ.") for n in ep.graph.nodes), ep.graph
 
 
 def test_unsupported_op_names_op_and_line():

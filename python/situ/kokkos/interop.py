@@ -98,21 +98,23 @@ def to_torch(kernel) -> Callable:
     with _lock:
         op = _torch_ops.get(name)
         if op is None:
-            @torch.library.custom_op(f"situ::{name}", mutates_args=(),
-                                     schema="(Tensor[] xs) -> Tensor[]")
-            def op(xs):
+            def run(xs):
                 k = _kernels[name]
                 dev = xs[0].device if xs else torch.device("cpu")
                 outs = [torch.empty(s, dtype=d, device=dev) for s, d in out_specs]
                 xs = [x.contiguous() for x in xs]
                 k.call_pointers([x.data_ptr() for x in xs] + [o.data_ptr() for o in outs])
                 return outs
+            op = torch.library.custom_op(f"situ::{name}", run, mutates_args=(),
+                                         schema="(Tensor[] xs) -> Tensor[]")
 
             @op.register_fake
             def _(xs):
                 return [torch.empty(s, dtype=d, device=xs[0].device if xs else "cpu") for s, d in out_specs]
             _torch_ops[name] = op
+            _torch_impls[name] = run
         _kernels[name] = kernel
+    run = _torch_impls[name]
     device = getattr(kernel, "device", "cpu")
     params: list = []   # moved to the kernel's device at the first call
 
@@ -125,11 +127,31 @@ def to_torch(kernel) -> Callable:
                                  f"was compiled for {device}")
         if len(params) != len(kernel.params):
             params[:] = [torch.from_numpy(p).to(device) for p in kernel.params]
-        res = op([x.to(dt) for x, (_, dt) in zip(xs + params, in_specs)])
+        args = [x.to(dt) for x, (_, dt) in zip(xs + params, in_specs)]
+        # Plain eager call: the implementation directly, skipping the dispatcher's
+        # round trip through Python (~20 us a call). Under torch.compile/export
+        # (fake or functional tensors, or a dispatch mode) and with autograd the
+        # registered op is called, so that it is traced or refused like any op.
+        if (all(type(a) is torch.Tensor for a in args) and not torch.compiler.is_compiling()
+                and _no_dispatch_mode()
+                and not (torch.is_grad_enabled() and any(a.requires_grad for a in args))):
+            res = run(args)
+        else:
+            res = op(args)
         return res[0] if len(res) == 1 else tuple(res)
     fn.__name__ = kernel.entry
     fn.kernel = kernel
+    fn.op = op   # torch.ops.situ.<name>, taking (inputs + bound parameters)
     return fn
 
 
+def _no_dispatch_mode() -> bool:
+    """No TorchDispatchMode (make_fx, FakeTensorMode, ...) is active; False when
+    this PyTorch cannot tell, so that the registered op is used."""
+    import torch
+    depth = getattr(torch._C, "_len_torch_dispatch_stack", None)
+    return depth is not None and depth() == 0
+
+
 _kernels: dict[str, Kernel] = {}
+_torch_impls: dict[str, Callable] = {}   # the ops' implementations, for eager calls

@@ -35,10 +35,16 @@ SUFFIX = {"c": ".c", "cuda": ".cu"}
 
 
 def emit_source(kernel: Kernel, flavour: str) -> str:
-    """The kernel as Kokkos C++ (``"kokkos"``), C/OpenMP (``"c"``) or CUDA (``"cuda"``) source."""
+    """The kernel as Kokkos C++ (``"kokkos"``), C/OpenMP (``"c"``) or CUDA (``"cuda"``) source.
+    CUDA source is emitted from the kernel's graph lowered again with the GPU's
+    contraction blocking (:data:`~situ.kokkos.lower.GPU_TILE`) when the kernel has one."""
     L = lib()
     out = ctypes.c_void_p()
-    ir = kernel.ir.encode()
+    ir = kernel.ir
+    if flavour == "cuda" and getattr(kernel, "graph", None) is not None:
+        from .lower import GPU_TILE, lower
+        ir = lower(kernel.graph, kernel.entry, GPU_TILE)
+    ir = ir.encode()
     ctx = context(True)
     if L.situ_kk_emit_source(ctx, ir, len(ir), kernel.entry.encode(), FLAVOURS[flavour], ctypes.byref(out)):
         raise KokkosError(f"kernel {kernel.entry!r}: {L.situ_kk_ctx_errmsg(ctx).decode()}")
