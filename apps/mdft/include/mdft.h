@@ -144,6 +144,8 @@ typedef struct {
   double pressure_correction;/* kJ/mol, added to total in dG_pc */
   double dG_pc;              /* total + pressure_correction */
   double seconds;
+  int64_t lbfgs_skipped;     /* iterations whose step showed no curvature (s.y <= 0): not
+                                added to the L-BFGS history; all of them = steepest descent */
 } mdft_result;
 
 int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent,

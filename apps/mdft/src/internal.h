@@ -102,6 +102,13 @@ void mdft_proj_backward(const mdft_proj *p, const double complex *in, int64_t st
 #endif
 /* points in the block of grid points starting at r0 (a multiple of MDFT_PB) of N */
 static inline int64_t mdft_block_len(int64_t N, int64_t r0) { return N - r0 < MDFT_PB ? N - r0 : MDFT_PB; }
+/* offset of (grid point r, orientation o) in the solver's layout of N points x no orientations
+ * (x, V, the gradient): blocks of MDFT_PB points, each orientation-major. 64-bit throughout:
+ * N no is 5.5e9 at 256^3, mmax 5 (test_index) */
+static inline int64_t mdft_layout_index(int64_t N, int64_t no, int64_t r, int64_t o) {
+  const int64_t r0 = r / MDFT_PB * MDFT_PB;
+  return r0 * no + o * mdft_block_len(N, r0) + (r - r0);
+}
 #define MDFT_PREFETCH 4 /* blocks ahead */
 /* prefetch the line holding p[off] (p a double array); the address is formed in integers,
  * as it may lie outside the array (prefetches never fault) */
@@ -173,6 +180,7 @@ typedef struct {
 } mdft_lbfgs_opts;
 typedef struct {
   int64_t iter, nfeval;
+  int64_t skipped; /* iterations whose (s, y) pair was not stored: s.y <= 0 (no curvature) */
   double f;
   int converged;
 } mdft_lbfgs_result;

@@ -94,7 +94,8 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
       rho[head] = 1.0 / sy;
       head = (head + 1) % m;
       if (k < m) k++;
-    }
+    } else
+      r->skipped++; /* without curvature the pair would make H indefinite */
     double *t = g; g = gn; gn = t;
     df = fn - f;
     f = fn;

@@ -134,8 +134,7 @@ fail:
 
 int64_t mdft_solver_nvar(const mdft_solver *s) { return s->grid.ntot * s->ang.no; }
 int64_t mdft_solver_index(const mdft_solver *s, int64_t r, int64_t o) {
-  const int64_t r0 = r / MDFT_PB * MDFT_PB;
-  return r0 * s->ang.no + o * mdft_block_len(s->grid.ntot, r0) + (r - r0);
+  return mdft_layout_index(s->grid.ntot, s->ang.no, r, o);
 }
 int64_t mdft_solver_norient(const mdft_solver *s) { return s->ang.no; }
 double *mdft_solver_x(mdft_solver *s) { return s->x; }
@@ -344,6 +343,7 @@ int mdft_solver_minimise(mdft_solver *s, mdft_progress_fn cb, void *user, mdft_r
   res->iterations = lr.iter;
   res->evaluations = lr.nfeval + 1;
   res->converged = lr.converged;
+  res->lbfgs_skipped = lr.skipped;
   const int64_t N = s->grid.ntot, no = s->ang.no;
   double nex = 0;
 #pragma omp parallel for reduction(+ : nex) schedule(static) num_threads(s->nthreads)
