@@ -679,19 +679,48 @@ LogicalResult Emitter::emitGlobal(memref::GlobalOp g) {
 /// scalar loads and stores of device views (one cudaMemcpy each).
 LogicalResult Emitter::emitMemory(Operation *op, bool &handled) {
   handled = true;
+  if (auto a = dyn_cast<memref::AllocOp>(op); a && kokkos()) {
+    // A temporary View in the alloc's memory space; uninitialised, as memref.alloc.
+    MemRefType t = a.getType();
+    if (!t.getLayout().isIdentity())
+      return op->emitError("the Kokkos C++ emitter allocates row-major (LayoutRight) views only");
+    if (op->getParentOfType<ParallelForOp>() || op->getParentOfType<ParallelReduceOp>() ||
+        op->getParentOfType<ParallelScanOp>() || op->getParentOfType<TeamParallelOp>())
+      return op->emitError("the source emitter allocates in host code only");
+    if (failed(ctype(t.getElementType(), op)))
+      return failure();
+    std::string ext;
+    unsigned dyn = 0;
+    for (int64_t d : t.getShape())
+      ext += ", " + (ShapedType::isDynamic(d) ? name(a.getDynamicSizes()[dyn++]) : std::to_string(d));
+    line(viewType(t) + " " + name(a) + "(Kokkos::view_alloc(\"" + name(a) + "\", Kokkos::WithoutInitializing)" +
+         ext + ");");
+    return success();
+  }
+  if (auto d = dyn_cast<memref::DeallocOp>(op); d && kokkos()) {
+    // Views are reference-counted: dropping this handle frees the memory here.
+    std::string n = name(d.getMemref());
+    line(n + " = decltype(" + n + ")();");
+    return success();
+  }
   if (auto a = dyn_cast<memref::AllocOp>(op)) {
     MemRefType t = a.getType();
-    if (kokkos())
-      return op->emitError("the Kokkos C++ emitter does not handle memref.alloc");
-    if (!t.hasStaticShape() || !t.getLayout().isIdentity())
-      return op->emitError("the source emitter handles statically shaped allocs only");
+    if (!t.getLayout().isIdentity())
+      return op->emitError("the source emitter allocates row-major buffers only");
     if (out != hostOut)
       return op->emitError("the source emitter allocates in host code only");
     auto ct = ctype(t.getElementType(), op);
     if (failed(ct))
       return failure();
     std::string n = fresh("tmp");
-    std::string bytes = std::to_string(std::max<int64_t>(1, t.getNumElements())) + " * sizeof(" + *ct + ")";
+    // Extents: constants or the alloc's dynamic sizes; at least one element.
+    SmallVector<std::string> ext;
+    unsigned dyn = 0;
+    for (int64_t d : t.getShape())
+      ext.push_back(ShapedType::isDynamic(d) ? name(a.getDynamicSizes()[dyn++]) : std::to_string(d));
+    std::string count = t.hasStaticShape() ? std::to_string(std::max<int64_t>(1, t.getNumElements()))
+                                           : "(" + llvm::join(ext, " * ") + " > 0 ? " + llvm::join(ext, " * ") + " : 1)";
+    std::string bytes = count + " * sizeof(" + *ct + ")";
     if (rtc()) {
       line(*ct + " *" + n + " = (" + *ct + " *)rt->alloc(rt->self, " + bytes + ");");
     } else if (cuda()) { // stream-ordered: from the pool, not a device-wide cudaMalloc per call
@@ -700,12 +729,22 @@ LogicalResult Emitter::emitMemory(Operation *op, bool &handled) {
     } else {
       line(*ct + " *" + n + " = (" + *ct + " *)malloc(" + bytes + ");");
     }
-    staticView(a, t, n);
+    if (t.hasStaticShape()) {
+      staticView(a, t, n);
+      return success();
+    }
+    ViewInfo vi{n, ext, {}}; // row-major strides from the extents
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      std::string st = "1";
+      for (int64_t e = d + 1; e < t.getRank(); ++e)
+        st += "*" + ext[e];
+      vi.str.push_back("(" + st + ")");
+    }
+    views[a] = vi;
+    names[a] = n;
     return success();
   }
   if (auto d = dyn_cast<memref::DeallocOp>(op)) {
-    if (kokkos())
-      return op->emitError("the Kokkos C++ emitter does not handle memref.dealloc");
     line(rtc()    ? "rt->release(rt->self, " + name(d.getMemref()) + ");"
          : cuda() ? "cudaFreeAsync(" + name(d.getMemref()) + ", 0);"
                   : "free(" + name(d.getMemref()) + ");");

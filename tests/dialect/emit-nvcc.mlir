@@ -8,3 +8,5 @@
 // RUN: %nvcc -arch=sm_90 -c %t.c.cu -o %t.c.o
 // RUN: kokkos-translate --kokkos-to-cuda %situ_src/tests/dialect/emit-cuda-atomics.mlir > %t.d.cu
 // RUN: %nvcc -arch=sm_90 -c %t.d.cu -o %t.d.o
+// RUN: kokkos-translate --kokkos-to-cuda %situ_src/tests/dialect/inputs/alloc-kernels.mlir > %t.e.cu
+// RUN: %nvcc -arch=sm_90 -c %t.e.cu -o %t.e.o

@@ -5,8 +5,9 @@
 // atomics_reducers.h — and inputs/kernels.mlir (its `openmp` kernels
 // retargeted to `default`: that Kokkos has no OpenMP backend) — custom
 // reducer, logical reducers, TeamPolicy with scratch and ThreadVectorRange,
-// LayoutLeft subview + create_mirror_view + deep_copy — against reference
-// loops here. Both emitted at build time.
+// LayoutLeft subview + create_mirror_view + deep_copy — and
+// inputs/alloc-kernels.mlir (temporaries from memref.alloc, as the front
+// ends produce them), against reference loops here. All emitted at build time.
 #include <Kokkos_Core.hpp>
 
 #include <cmath>
@@ -15,6 +16,7 @@
 
 #include "kokkos_atomics_reducers.cpp"
 #include "kokkos_input_kernels.cpp"
+#include "kokkos_alloc_kernels.cpp"
 #include "atomics_reducers.h"
 
 namespace {
@@ -142,6 +144,29 @@ void copy_block_case(int64_t rows, int64_t cols, int64_t r0, int64_t c0, int64_t
         (long long)r0, (long long)c0, (long long)bad);
 }
 
+// alloc-kernels: softmax through a dynamic and a 0-d temporary View;
+// colscale through a static device-space temporary.
+void alloc_kernels(int64_t n) {
+  std::vector<double> x(n), y(n, NAN), a(8 * n), out(8 * n, NAN);
+  for (auto &v : x)
+    v = (ar_unit() - 0.5) * 10;
+  for (auto &v : a)
+    v = ar_unit();
+  softmax(H1<double>(x.data(), n), H1<double>(y.data(), n));
+  double s = 0;
+  for (double v : x)
+    s += std::exp(v);
+  int64_t bad = 0;
+  for (int64_t i = 0; i < n; ++i)
+    bad += !(std::fabs(y[i] - std::exp(x[i]) / s) <= 1e-14 * (std::exp(x[i]) / s));
+  CHECK(bad == 0, "softmax n=%lld: %lld wrong", (long long)n, (long long)bad);
+  colscale(V2<double>(a.data(), n, 8), V2<double>(out.data(), n, 8));
+  bad = 0;
+  for (int64_t i = 0; i < 8 * n; ++i)
+    bad += out[i] != a[i] * (double)(i % 8 + 1);
+  CHECK(bad == 0, "colscale n=%lld: %lld wrong", (long long)n, (long long)bad);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -152,8 +177,10 @@ int main(int argc, char **argv) {
     ar_backend b = {kk_atomic, kk_reduce, kk_team};
     ar_kokkos = 1;
     ar_run_all(&b);
-    for (int64_t n : {0, 1, 7, 255, 256, 257, 100003})
+    for (int64_t n : {0, 1, 7, 255, 256, 257, 100003}) {
       input_kernels(n);
+      alloc_kernels(n);
+    }
     copy_block_case(1, 1, 0, 0, 1, 1);
     copy_block_case(9, 7, 2, 3, 4, 3);
     copy_block_case(64, 50, 10, 0, 54, 50);
