@@ -45,17 +45,22 @@ test-py: build
 
 test: test-c test-asan test-py
 
-demo: build
-	mkdir -p out
-	$(VENV)/bin/situ run -n 4 --workers 2 --config apps/heat2d/situ.yml apps/heat2d/analytics.py -- \
+# `make demo` runs heat2d; `make demo APP=vlasov` the Gysela-style proxy (fluid moments
+# of f(x, y, v, mu) computed inside the ranks, aggregated live by Dask).
+APP ?= heat2d
+DEMO_heat2d = $(VENV)/bin/situ run -n 4 --workers 2 --config apps/heat2d/situ.yml apps/heat2d/analytics.py -- \
 	  $(BUILD)/bin/heat2d --nx 128 --ny 128 --steps 2000
-	@echo "demo: wrote out/heat2d.png and out/heat2d.json"
-
-# The Gysela-style proxy: fluid moments of f(x, y, v, mu) computed live by Dask.
-demo-vlasov: build
-	mkdir -p out
-	$(VENV)/bin/situ run -n 4 --workers 2 apps/vlasov/analytics.py --every 5 -- \
+DEMO_vlasov = $(VENV)/bin/situ run -n 4 --workers 2 apps/vlasov/analytics.py --every 5 -- \
 	  $(BUILD)/bin/vlasov --nx 32 --ny 32 --nv 24 --nmu 6 --steps 40
+
+demo: build
+	@test -n "$(DEMO_$(APP))" || { echo "demo: APP must be heat2d or vlasov, not '$(APP)'"; exit 2; }
+	mkdir -p out
+	$(DEMO_$(APP))
+	@echo "demo: wrote out/$(APP).png and out/$(APP).json"
+
+demo-vlasov:
+	$(MAKE) demo APP=vlasov
 
 bench: build
 	$(PY) bench/insitu/run.py

@@ -20,7 +20,7 @@ VMAX, MUMAX = 5.0, 6.0  # velocity-space extent of the proxy (apps/vlasov/vlasov
 p = argparse.ArgumentParser()
 p.add_argument("--every", type=int, default=10)
 p.add_argument("--out", default="out")
-p.add_argument("--save-density", help="write the last analysed density n(x, y) here (.npy)")
+p.add_argument("--save-moments", help="write the last analysed n, u, T (x, y) here (.npz)")
 p.add_argument("--placement", default="auto", choices=["auto", "in_process", "in_situ", "in_transit"])
 args = p.parse_args()
 
@@ -53,8 +53,8 @@ with situ.Session() as s:
     print(s.explain())
 
 os.makedirs(args.out, exist_ok=True)
-if args.save_density and "n" in last:
-    np.save(args.save_density, last["n"])
+if args.save_moments and "n" in last:
+    np.savez(args.save_moments, n=last["n"], u=last["u"], T=last["T"])
 with open(os.path.join(args.out, "vlasov.json"), "w") as fh:
     json.dump({"series": series, "dropped": s.dropped_steps, "lost": s.lost_steps,
                "placement": moments.decision.placement if moments.decision else None,

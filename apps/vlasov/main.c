@@ -45,10 +45,11 @@ static int parse(int argc, char **argv, vlasov_params *p, int64_t *steps, int *c
 }
 
 /* Max relative error of the density against the exact solution f0(x - v t, y - c μ t). */
-/* --moments FILE: the solver's own density n(x, y) after the run, gathered on rank 0 and
- * written as raw float64 in C order: what the tests compare the analytics' result with. */
-static void write_density(const vlasov *s, const char *path) {
-    int64_t nc = s->nx * s->ny;
+/* --moments FILE: the solver's own moments after the run — density n, mean parallel
+ * velocity u, temperature T — gathered on rank 0 and written as raw float64, shape
+ * (3, gnx, gny) in C order: what the tests compare the analytics' results with. */
+static void write_moments(const vlasov *s, const char *path) {
+    int64_t nc = s->nx * s->ny, ng = s->gnx * s->gny;
     double *m = malloc((size_t)nc * 3 * sizeof(double));
     vlasov_moments(s, m, m + nc, m + 2 * nc);
     int rank, size;
@@ -61,30 +62,28 @@ static void write_density(const vlasov *s, const char *path) {
         boxes = malloc((size_t)size * 4 * sizeof(int64_t));
         counts = malloc((size_t)size * sizeof(int));
         displs = malloc((size_t)size * sizeof(int));
-        all = malloc((size_t)(s->gnx * s->gny) * sizeof(double));
+        all = malloc((size_t)(3 * ng) * sizeof(double));
     }
     MPI_Gather(box, 4, MPI_INT64_T, boxes, 4, MPI_INT64_T, 0, s->cart);
     if (rank == 0)
         for (int r = 0, off = 0; r < size; off += counts[r++]) {
-            counts[r] = (int)(boxes[4 * r + 2] * boxes[4 * r + 3]);
+            counts[r] = (int)(3 * boxes[4 * r + 2] * boxes[4 * r + 3]);
             displs[r] = off;
         }
-    MPI_Gatherv(m, (int)nc, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, 0, s->cart);
+    MPI_Gatherv(m, (int)(3 * nc), MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, 0, s->cart);
     if (rank == 0) {
-        double *grid = malloc((size_t)(s->gnx * s->gny) * sizeof(double));
+        double *grid = malloc((size_t)(3 * ng) * sizeof(double));
         for (int r = 0; r < size; ++r) {
-            const int64_t *b = boxes + 4 * r;
-            for (int64_t i = 0; i < b[2]; ++i)
-                for (int64_t j = 0; j < b[3]; ++j)
-                    grid[(b[0] + i) * s->gny + b[1] + j] = all[displs[r] + i * b[3] + j];
+            const int64_t *b = boxes + 4 * r, bn = b[2] * b[3];
+            for (int q = 0; q < 3; ++q)
+                for (int64_t i = 0; i < b[2]; ++i)
+                    for (int64_t j = 0; j < b[3]; ++j)
+                        grid[q * ng + (b[0] + i) * s->gny + b[1] + j] = all[displs[r] + q * bn + i * b[3] + j];
         }
         FILE *f = fopen(path, "wb");
-        if (f) {
-            fwrite(grid, sizeof(double), (size_t)(s->gnx * s->gny), f);
-            fclose(f);
-        } else {
+        if (!f || fwrite(grid, sizeof(double), (size_t)(3 * ng), f) != (size_t)(3 * ng))
             fprintf(stderr, "vlasov: cannot write %s\n", path);
-        }
+        if (f) fclose(f);
         free(grid);
     }
     free(m); free(all); free(boxes); free(counts); free(displs);
@@ -156,7 +155,7 @@ int main(int argc, char **argv) {
     double elapsed = MPI_Wtime() - t0;
     if (timeline) fclose(timeline);
     situ_finalize(&ctx);
-    if (moments) write_density(&s, moments);
+    if (moments) write_moments(&s, moments);
     int status = 0;
     if (check) {
         double err = density_error(&s, (double)steps * s.dt);

@@ -101,6 +101,9 @@ def run(argv: Sequence[str]) -> int:
                    help="seconds to wait for the analytics to attach")
     p.add_argument("--analytics-timeout", type=float, default=120.0,
                    help="seconds the analytics may run on after the simulation ended")
+    p.add_argument("--drain-timeout", type=float, default=10.0,
+                   help="seconds without news after the simulation exited before its unreported steps "
+                        "count as lost")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--explain", action="store_true",
                    help="print the placed analyses' plans with measured costs when the run ends")
@@ -162,8 +165,20 @@ def run(argv: Sequence[str]) -> int:
             if sim_proc.poll() is not None:
                 break
             time.sleep(0.1)
-        # Tell the session the run is over, even if no rank ever reported.
-        srv.client.sync(srv.client.scheduler.situ_sim_exit, returncode=sim_proc.returncode)
+        # The ranks are gone, but the workers may still be reading what they sent (a
+        # loaded node reads slower than the ranks wrote): wait for the run's end (every
+        # rank's bye or closed connection) while steps keep arriving, then tell the
+        # session the run is over, even if no rank ever reported.
+        last, ended = time.monotonic(), False
+        while not ended and time.monotonic() - last < args.drain_timeout:
+            try:
+                msg = events.get(timeout=0.1)
+                prog.event(msg)
+                last, ended = time.monotonic(), msg.get("type") == "end"
+            except queue.Empty:
+                pass
+        if not ended:
+            srv.client.sync(srv.client.scheduler.situ_sim_exit, returncode=sim_proc.returncode)
         try:
             analytics.wait(timeout=args.analytics_timeout)
         except subprocess.TimeoutExpired:

@@ -231,7 +231,9 @@ class Receiver:
     ``on_step(step, blocks, ranks)`` is called (from a connection thread) once per
     step with ``blocks = {key: (ndarray, name, start, count)}`` and
     ``ranks = {rank: dropped}``; ``on_event(kind, info)`` reports hellos, arrays,
-    byes, disconnects and protocol errors.
+    byes, disconnects and protocol errors. A rank's bye or disconnect is reported
+    after the steps it ended here: a step waits for every rank of this worker, and
+    the scheduler counts a step with a gone rank's report missing as lost.
     """
 
     def __init__(self, token: bytes, on_step: Callable, on_event: Callable,
@@ -243,6 +245,7 @@ class Receiver:
         self.lock = threading.RLock()
         self.conns: set[RankConnection] = set()
         self.pending: dict[int, StepParts] = {}
+        self.held: dict[int, list[tuple[str, dict]]] = {}  # rank -> its bye/disconnect, until its steps leave
         self.sock = socket.create_server((host, port), backlog=256)
         self.address, self.port = self.sock.getsockname()[:2]
         self.closed = False
@@ -316,7 +319,16 @@ class Receiver:
         self._flush()
 
     def _on_bye(self, conn: RankConnection, msg: dict) -> None:
-        self.on_event("bye", {"rank": conn.rank, **msg})
+        self._end_of_rank(conn.rank, "bye", {"rank": conn.rank, **msg})
+
+    def _end_of_rank(self, rank: int, kind: str, info: dict) -> None:
+        """Report a rank's bye/disconnect now, or once the steps it ended here are sent."""
+        with self.lock:
+            hold = rank in self.held or any(rank in p.ranks for p in self.pending.values())
+            if hold:
+                self.held.setdefault(rank, []).append((kind, info))
+        if not hold:
+            self.on_event(kind, info)
 
     def _on_error(self, conn: RankConnection, error: str) -> None:
         self.on_event("error", {"rank": conn.rank, "peer": str(conn.peer), "error": error})
@@ -329,9 +341,9 @@ class Receiver:
                 if conn.rank not in parts.ranks:
                     for k in [k for k in parts.blocks if k[2] == conn.rank]:
                         del parts.blocks[k]
+        self._flush()   # steps that waited only for this rank
         if conn.rank is not None:
-            self.on_event("disconnect", {"rank": conn.rank, "reason": reason})
-        self._flush()
+            self._end_of_rank(conn.rank, "disconnect", {"rank": conn.rank, "reason": reason})
 
     def _flush(self) -> None:
         ready = []
@@ -341,5 +353,9 @@ class Receiver:
                 if any(c.last_end < step for c in live):
                     break
                 ready.append((step, self.pending.pop(step)))
+            done = [r for r in self.held if not any(r in p.ranks for p in self.pending.values())]
+            ends = [ev for r in done for ev in self.held.pop(r)]
         for step, parts in ready:
             self.on_step(step, parts.blocks, parts.ranks)
+        for kind, info in ends:
+            self.on_event(kind, info)

@@ -184,3 +184,50 @@ def test_dropped_and_lost_steps_are_reported(served):
     assert not out["summary"]["clean"]
     # windows never span a gap
     assert seen == [(0, 1)]
+
+
+def test_a_ranks_bye_is_reported_after_the_steps_it_ended():
+    """A worker sends a step once every rank connected to it ended that step. A rank that
+    finished first says bye while its last steps still wait for a slower rank: the bye
+    (and the disconnect) must reach the scheduler after those steps, which counts a
+    step whose gone rank's report is missing as lost."""
+    from situ.receiver import Receiver
+    token = "ab" * 16
+    events, cond = [], threading.Condition()
+
+    def note(ev):
+        with cond:
+            events.append(ev)
+            cond.notify_all()
+
+    def wait_for(ev):
+        with cond:
+            assert cond.wait_for(lambda: ev in events, timeout=10), (ev, events)
+
+    rcv = Receiver(P.token_bytes(token), lambda s, b, r: note(("step", s, tuple(sorted(r)))),
+                   lambda kind, info: note((kind, info.get("rank"))),
+                   lambda: {"worker": "w", "contract": {"arrays": {}}, "steer": {}})
+    try:
+        ep = {"address": rcv.address, "port": rcv.port}
+        fast, slow = FakeRank(ep, token, 0, 2), FakeRank(ep, token, 1, 2)
+        fast.hello()
+        slow.hello()
+        for s in range(3):
+            fast.step_end(s)
+        fast.bye()
+        fast.close()
+        slow.step_end(0)
+        wait_for(("step", 0, (0, 1)))
+        time.sleep(0.3)   # the fast rank's bye and disconnect were read by now
+        assert ("bye", 0) not in events and ("disconnect", 0) not in events, events
+        slow.step_end(1)
+        slow.step_end(2)
+        wait_for(("disconnect", 0))
+        order = [e for e in events if e[0] in ("step", "bye", "disconnect")]
+        assert order == [("step", 0, (0, 1)), ("step", 1, (0, 1)), ("step", 2, (0, 1)), ("bye", 0),
+                         ("disconnect", 0)], order
+        slow.bye()
+        slow.close()
+        wait_for(("disconnect", 1))
+    finally:
+        rcv.close()
