@@ -1826,11 +1826,18 @@ LogicalResult Emitter::emitKokkosOp(Operation *op) {
     ViewInfo &d = views[c.getDst()];
     ViewInfo &s = views[c.getSrc()];
     if (cuda()) {
-      // Contiguous copies only; the source's space picks the direction.
+      // One cudaMemcpy: both views must be row-major and dense; the spaces
+      // pick the direction.
+      if (!t.getLayout().isIdentity() || !cast<MemRefType>(c.getSrc().getType()).getLayout().isIdentity())
+        return op->emitError("the CUDA emitter deep_copies row-major (LayoutRight) views only, with one "
+                             "cudaMemcpy; copy other layouts in a parallel_for");
       std::string n = "1";
       for (auto &e : d.ext) n += "*" + e;
       auto space = [](Value v) { return getMemorySpace(cast<MemRefType>(v.getType())); };
-      std::string kind = space(c.getDst()) == MemorySpace::host
+      auto plain = [&](Value v) { return space(v) == MemorySpace::host || space(v) == MemorySpace::device; };
+      // Pinned and managed memory: the unified address tells the direction.
+      std::string kind = !plain(c.getDst()) || !plain(c.getSrc()) ? "cudaMemcpyDefault"
+                         : space(c.getDst()) == MemorySpace::host
                              ? (space(c.getSrc()) == MemorySpace::host ? "cudaMemcpyHostToHost" : "cudaMemcpyDeviceToHost")
                              : (space(c.getSrc()) == MemorySpace::host ? "cudaMemcpyHostToDevice" : "cudaMemcpyDeviceToDevice");
       line(hostCopy(d.ptr, s.ptr, "(" + n + ") * sizeof *" + d.ptr, kind.c_str()));

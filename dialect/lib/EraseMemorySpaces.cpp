@@ -23,6 +23,15 @@ Type erase(Type t) {
 struct EraseMemorySpaces
     : kokkos::impl::KokkosEraseMemorySpacesBase<EraseMemorySpaces> {
   void runOnOperation() override {
+    // A team_scratch view must stay in the scratch space (its verifier says
+    // so): erasing before the lowering would leave invalid IR.
+    WalkResult scratch = getOperation().walk([](TeamScratchOp s) {
+      s.emitOpError("is still here: run kokkos-erase-memory-spaces after kokkos-lower-to-scf, "
+                    "which turns team scratch into plain buffers");
+      return WalkResult::interrupt();
+    });
+    if (scratch.wasInterrupted())
+      return signalPassFailure();
     getOperation().walk([](Operation *op) {
       for (Value r : op->getResults())
         r.setType(erase(r.getType()));

@@ -1,6 +1,8 @@
 // RUN: kokkos-opt %s | FileCheck %s
 // Round trip: printing the parsed IR and parsing it again gives the same text.
 // RUN: kokkos-opt %s | kokkos-opt | FileCheck %s
+// And through the generic form (custom parsers and printers bypassed).
+// RUN: kokkos-opt %s --mlir-print-op-generic | kokkos-opt | FileCheck %s
 
 !dview = memref<?xf64, #kokkos.space<device>>
 !hview = memref<?xf64>

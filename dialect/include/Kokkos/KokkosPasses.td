@@ -21,6 +21,11 @@ def KokkosLowerToSCF : Pass<"kokkos-lower-to-scf", "ModuleOp"> {
 
 def KokkosEraseMemorySpaces : Pass<"kokkos-erase-memory-spaces", "ModuleOp"> {
   let summary = "Drop #kokkos.space from memref types (all spaces are host memory on CPUs)";
+  let description = [{
+    Runs after `kokkos-lower-to-scf` (as in `kokkos-to-llvm`): a remaining
+    `kokkos.team_scratch`, whose view must be in the scratch space, is an
+    error.
+  }];
   let dependentDialects = ["memref::MemRefDialect"];
 }
 
