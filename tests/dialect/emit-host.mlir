@@ -2,8 +2,10 @@
 // RUN: kokkos-translate --kokkos-to-c %s | FileCheck %s --check-prefix=C
 // RUN: kokkos-translate --kokkos-to-c %s > %t.c && cc -std=c17 -fopenmp -Wall -Wextra -Werror -fsyntax-only %t.c
 // RUN: kokkos-translate --kokkos-to-cuda %s | FileCheck %s --check-prefix=CU
-// Scans and teams. Kokkos C++ is checked by FileCheck only (no Kokkos headers
-// here); the CUDA output is compiled by nvcc in emit-nvcc.mlir.
+// Scans and teams. The Kokkos C++ of this file is checked by FileCheck
+// (kokkos_cpp_run and kokkos_cpp_checks compile and run scans and teams of
+// the suite and the test inputs against Debian's Kokkos); the CUDA output is
+// compiled by nvcc in emit-nvcc.mlir.
 
 // CUDA scan: chunk sums, exclusive scan of the sums, chunks again.
 // CU: __global__ void [[SCAN:situ_k[0-9]+]](int64_t *p{{[0-9]+}}, int64_t p{{[0-9]+}}_n0, int64_t *p{{[0-9]+}}, int64_t p{{[0-9]+}}_n0, int64_t lo0, int64_t n0, int64_t *sums, int pass) {

@@ -2,8 +2,9 @@
 // RUN: kokkos-translate --kokkos-to-c %s | FileCheck %s --check-prefix=C
 // RUN: kokkos-translate --kokkos-to-c %s > %t.c && cc -std=c17 -fopenmp -Wall -Wextra -Werror -fsyntax-only %t.c
 // RUN: kokkos-translate --kokkos-to-cuda %s | FileCheck %s --check-prefix=CU
-// The emitted Kokkos C++ is checked by FileCheck only: Kokkos headers are not
-// installed here.
+// The Kokkos C++ of this file is checked by FileCheck; kokkos_cpp_run and
+// kokkos_cpp_checks compile and run the emitter's output for the benchmark
+// suite and the test inputs against Debian's Kokkos (when installed).
 
 kokkos.reducer @absmax : f64 init {
   %z = arith.constant 0.0 : f64
