@@ -47,6 +47,119 @@ int mlirKokkosViewTypeGetMemorySpace(MlirType type) {
   return m ? static_cast<int>(getMemorySpace(m)) : -1;
 }
 
+MlirType mlirKokkosViewTypeGetWithLayout(MlirContext ctx, intptr_t rank, const int64_t *shape,
+                                         MlirType element, int space, int layout,
+                                         const int64_t *strides, int64_t offset) {
+  Attribute s = unwrap(mlirKokkosMemorySpaceAttrGet(ctx, space));
+  if (!s)
+    return {nullptr};
+  ArrayRef<int64_t> dims(shape, rank);
+  MemRefLayoutAttrInterface l;
+  MLIRContext *c = unwrap(ctx);
+  switch (layout) {
+  case MlirKokkosLayoutRight:
+    break;
+  case MlirKokkosLayoutLeft: {
+    // Column-major: each stride is the product of the extents before it.
+    SmallVector<int64_t> st;
+    int64_t prod = 1;
+    for (int64_t d : dims) {
+      st.push_back(prod);
+      prod = ShapedType::isDynamic(d) || ShapedType::isDynamic(prod) ? ShapedType::kDynamic : prod * d;
+    }
+    l = StridedLayoutAttr::get(c, 0, st);
+    break;
+  }
+  case MlirKokkosLayoutStride:
+    if (!strides && rank > 0)
+      return {nullptr};
+    l = StridedLayoutAttr::get(c, offset, ArrayRef<int64_t>(strides, rank));
+    break;
+  default:
+    return {nullptr};
+  }
+  return wrap(MemRefType::get(dims, unwrap(element), l, s));
+}
+
+int mlirKokkosViewTypeGetLayout(MlirType type) {
+  auto m = dyn_cast<MemRefType>(unwrap(type));
+  if (!m)
+    return -1;
+  if (m.getLayout().isIdentity())
+    return MlirKokkosLayoutRight;
+  SmallVector<int64_t> strides;
+  int64_t off;
+  if (failed(m.getStridesAndOffset(strides, off)))
+    return -1;
+  // The emitters' rule: unit stride first = LayoutLeft.
+  return !strides.empty() && strides[0] == 1 ? MlirKokkosLayoutLeft : MlirKokkosLayoutStride;
+}
+
+bool mlirKokkosAttributeIsAMemorySpace(MlirAttribute attr) {
+  return isa<MemorySpaceAttr>(unwrap(attr));
+}
+
+int mlirKokkosMemorySpaceAttrGetValue(MlirAttribute attr) {
+  auto a = dyn_cast<MemorySpaceAttr>(unwrap(attr));
+  return a ? static_cast<int>(a.getValue()) : -1;
+}
+
+MlirAttribute mlirKokkosExecSpaceAttrGet(MlirContext ctx, int exec) {
+  std::optional<ExecSpace> e = symbolizeExecSpace(exec);
+  return e ? wrap(ExecSpaceAttr::get(unwrap(ctx), *e)) : MlirAttribute{nullptr};
+}
+
+bool mlirKokkosAttributeIsAExecSpace(MlirAttribute attr) {
+  return isa<ExecSpaceAttr>(unwrap(attr));
+}
+
+int mlirKokkosExecSpaceAttrGetValue(MlirAttribute attr) {
+  auto a = dyn_cast<ExecSpaceAttr>(unwrap(attr));
+  return a ? static_cast<int>(a.getValue()) : -1;
+}
+
+MlirAttribute mlirKokkosAtomicKindAttrGet(MlirContext ctx, int kind) {
+  std::optional<AtomicKind> k = symbolizeAtomicKind(kind);
+  return k ? wrap(AtomicKindAttr::get(unwrap(ctx), *k)) : MlirAttribute{nullptr};
+}
+
+bool mlirKokkosAttributeIsAAtomicKind(MlirAttribute attr) {
+  return isa<AtomicKindAttr>(unwrap(attr));
+}
+
+int mlirKokkosAtomicKindAttrGetValue(MlirAttribute attr) {
+  auto a = dyn_cast<AtomicKindAttr>(unwrap(attr));
+  return a ? static_cast<int>(a.getValue()) : -1;
+}
+
+/// Names of the built-in reducers, by MlirKokkosReducerKind.
+static const char *const reducerNames[] = {"sum", "prod", "min", "max", "land", "lor", "band", "bor"};
+
+MlirAttribute mlirKokkosReducerAttrGet(MlirContext ctx, int kind) {
+  if (kind < MlirKokkosReducerSum || kind > MlirKokkosReducerBOr)
+    return {nullptr};
+  return wrap(Attribute(StringAttr::get(unwrap(ctx), reducerNames[kind])));
+}
+
+MlirAttribute mlirKokkosCustomReducerAttrGet(MlirContext ctx, MlirStringRef name) {
+  return wrap(Attribute(FlatSymbolRefAttr::get(unwrap(ctx), unwrap(name))));
+}
+
+int mlirKokkosReducerAttrGetKind(MlirAttribute attr) {
+  Attribute a = unwrap(attr);
+  if (isa_and_nonnull<FlatSymbolRefAttr>(a))
+    return MlirKokkosReducerCustom;
+  if (auto s = dyn_cast_or_null<StringAttr>(a))
+    for (int k = MlirKokkosReducerSum; k <= MlirKokkosReducerBOr; ++k)
+      if (s.getValue() == reducerNames[k])
+        return k;
+  return -1;
+}
+
+bool mlirKokkosAttributeIsAReducer(MlirAttribute attr) {
+  return mlirKokkosReducerAttrGetKind(attr) >= 0;
+}
+
 MlirLogicalResult mlirKokkosLowerToLLVM(MlirModule module, bool openmp) {
   mlirKokkosRegisterPasses();
   ModuleOp m = unwrap(module);
