@@ -109,8 +109,7 @@ class Analysis:
                 if st.array != name:
                     continue
                 g = groups.setdefault(st.ir, {"ranks": [], "entry": "situ_block", "ir": st.ir, "outputs": [
-                    {"dtype": {"f": "f", "i": "i", "b": "i"}[o.dtype.kind] + str(8 * o.dtype.itemsize)
-                     if o.dtype.kind != "b" else "i8", "count": max(o.size, 1)} for o in st.outputs]})
+                    {"dtype": _wire_dtype(o.dtype), "count": max(o.size, 1)} for o in st.outputs]})
                 g["ranks"].append(st.rank)
             if groups:
                 out.append({"id": self.id, "array": name, "start": self.start, "stop": None,
@@ -448,6 +447,16 @@ def _inline(msg: dict, ident: str, block: tuple, n: int) -> list | None:
     step = msg["step"]
     got = [inline.get((f"situ-{name}#{ident}.{j}", step, rank)) for j in range(n)]
     return None if any(v is None for v in got) else got
+
+
+def _wire_dtype(dt: np.dtype) -> str:
+    """A kernel output's dtype on the wire: uint64 (sums of uint8) travels as int64 and
+    bool as uint8, the same bytes, viewed back by the step graph (``_rebuild``)."""
+    if dt == np.dtype("u8"):
+        return "i64"
+    if dt.kind in "bu":
+        return "u8"
+    return f"{dt.kind}{8 * dt.itemsize}"
 
 
 def _mib(n: float) -> str:

@@ -85,6 +85,8 @@ static int dtype_of(MlirType t, situ_kk_dtype *out) {
     *out = SITU_KK_I64;
   else if (mlirTypeIsAInteger(t) && mlirIntegerTypeGetWidth(t) == 32)
     *out = SITU_KK_I32;
+  else if (mlirTypeIsAInteger(t) && mlirIntegerTypeGetWidth(t) == 8)
+    *out = SITU_KK_I8;
   else if (mlirTypeIsAInteger(t) && mlirIntegerTypeGetWidth(t) == 1)
     *out = SITU_KK_BOOL;
   else

@@ -231,7 +231,7 @@ int situ_kk_ctx_compiles(const situ_kk_ctx *ctx, int64_t *out) {
 
 static size_t dtype_size(situ_kk_dtype t) {
   switch (t) {
-  case SITU_KK_BOOL: return 1;
+  case SITU_KK_BOOL: case SITU_KK_I8: return 1;
   case SITU_KK_I32: case SITU_KK_F32: return 4;
   default: return 8;
   }

@@ -44,7 +44,8 @@ typedef enum situ_kk_dtype {
   SITU_KK_I32,
   SITU_KK_I64,      /* i64 and index */
   SITU_KK_F32,
-  SITU_KK_F64
+  SITU_KK_F64,
+  SITU_KK_I8        /* i8: int8 or uint8 bytes (the kernel's ops say which) */
 } situ_kk_dtype;
 
 #define SITU_KK_MAX_RANK 8

@@ -163,6 +163,7 @@ static situ_kk_dtype kk_dtype(situ_dtype t) {
     case SITU_F64: return SITU_KK_F64;
     case SITU_I32: return SITU_KK_I32;
     case SITU_I64: return SITU_KK_I64;
+    case SITU_U8: return SITU_KK_I8;
     default: return (situ_kk_dtype)0;
     }
 }

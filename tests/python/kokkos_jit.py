@@ -12,7 +12,8 @@ class Arg(ctypes.Structure):
     _fields_ = [("is_view", ctypes.c_int), ("dtype", ctypes.c_int), ("s", S), ("data", ctypes.c_void_p),
                 ("rank", ctypes.c_int), ("extents", ctypes.c_int64 * 8), ("strides", ctypes.c_int64 * 8)]
 
-KK = {np.dtype(bool): 1, np.dtype("i4"): 2, np.dtype("i8"): 3, np.dtype("f4"): 4, np.dtype("f8"): 5}
+KK = {np.dtype(bool): 1, np.dtype("i4"): 2, np.dtype("i8"): 3, np.dtype("f4"): 4, np.dtype("f8"): 5,
+      np.dtype("u1"): 6, np.dtype("u8"): 3}
 
 class Jit:
     """One sequential situ_kk context (as in a rank)."""

@@ -356,3 +356,35 @@ def test_in_transit_stages_run_on_another_node(transit_served):
             np.testing.assert_allclose(got[k][step]["s"], want.sum(axis=0), rtol=1e-12)
             np.testing.assert_array_equal(got[k][step]["mx"], want.max(axis=(1, 2)))
         np.testing.assert_array_equal(got["auto"][step]["arg"], np.nanargmax(want, axis=0))
+
+
+def test_uint8_arrays_are_placed_with_numpys_wrapping_and_promotion(served):
+    """uint8 blocks run in the ranks too: sums are uint64, arithmetic wraps modulo 256,
+    as NumPy computes them from the same values."""
+    shape, nranks, steps = (11, 7, 3), 3, 60
+    got = {}
+
+    def stats(a0):
+        return {"sum": a0.sum(axis=0), "max": a0.max(axis=1), "wrap": (a0 * 3 + 7).max(axis=(0, 2)),
+                "neg": (-a0).min(), "hist": da.histogram(a0, bins=16, range=(0, 256))[0], "mean": a0.mean()}
+
+    def setup(s):
+        a = s.analyse("a0", placement="in_process")(stats)
+        a.then(lambda step, r: got.__setitem__(step, r))
+        setup.a = a
+
+    st = SessionThread(served, setup, wait=False)
+    r = mpirun(nranks, "e2e_sim", ["--dtype", "u8", "--shape", ",".join(map(str, shape)), "--steps", steps,
+                                   "--decomp", "uneven", "--sleep-ms", 40], served.connection)
+    assert r.returncode == 0, r.stderr
+    assert st.join()["clean"]
+    a = setup.a
+    assert a.in_process and a.blocks["in_process"] > 0 and not a.errors, a.explain() + str(a.errors)
+    assert sorted(got) == list(range(steps))
+    for step, v in got.items():
+        x = expected("u8", shape, step)
+        want = {"sum": x.sum(axis=0), "max": x.max(axis=1), "wrap": (x * np.uint8(3) + np.uint8(7)).max(axis=(0, 2)),
+                "neg": (-x).min(), "hist": np.histogram(x, bins=16, range=(0, 256))[0], "mean": x.mean()}
+        for k, w in want.items():
+            assert np.asarray(v[k]).dtype == w.dtype, (k, np.asarray(v[k]).dtype, w.dtype)
+            np.testing.assert_allclose(v[k], w, rtol=1e-12, err_msg=k)

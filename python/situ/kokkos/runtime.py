@@ -29,7 +29,7 @@ import numpy as np
 from .ir import Graph
 
 KK_DTYPE = {np.dtype(bool): 1, np.dtype("i4"): 2, np.dtype("i8"): 3, np.dtype("f4"): 4,
-            np.dtype("f8"): 5}
+            np.dtype("f8"): 5, np.dtype("i1"): 6}   # 6: i8 views (int8 or uint8 bytes)
 NP_DTYPE = {v: k for k, v in KK_DTYPE.items()}
 
 

@@ -36,11 +36,30 @@ MATH_F = {"sqrt": "math.sqrt", "exp": "math.exp", "log": "math.log", "sin": "mat
           "absolute": "math.absf"}
 
 
+U8, U64 = np.dtype("u1"), np.dtype("u8")
+# Unsigned bytes are computed as int32 (every uint8 fits, so signed compares, min/max
+# and casts to float stay right) and wrapped to 0..255 where NumPy wraps; NumPy's
+# uint64 (sums of uint8) as int64 (two's complement: the same bits for + and *).
+REG = {U8: np.dtype("i4"), U64: np.dtype("i8")}
+MEM = {U8: "i8", U64: "i64"}
+
+
+def reg(dt: np.dtype) -> np.dtype:
+    """The dtype a value of ``dt`` is computed in."""
+    return REG.get(np.dtype(dt), np.dtype(dt))
+
+
 def mlir_type(dt: np.dtype) -> str:
+    """The MLIR type of a value of ``dt`` in registers."""
     try:
-        return MLIR_TYPE[np.dtype(dt)]
+        return MLIR_TYPE[reg(dt)]
     except KeyError:
         raise Unmappable(f"dtype {dt} in a kernel") from None
+
+
+def mem_type(dt: np.dtype) -> str:
+    """The MLIR element type of ``dt`` in memory."""
+    return MEM.get(np.dtype(dt)) or mlir_type(dt)
 
 
 class KernelEmitter:
@@ -57,11 +76,11 @@ class KernelEmitter:
     # -- entry point ---------------------------------------------------------------
     def emit(self) -> str:
         b = self.b
-        args = [f"%in: memref<{max(self.inp.size, 1)}x{mlir_type(self.inp.dtype)}>"]
+        args = [f"%in: memref<{max(self.inp.size, 1)}x{mem_type(self.inp.dtype)}>"]
         self.buffers[id(self.inp)] = ("%in", _strides(self.inp.shape))
         out_of: dict[int, str] = {}
         for j, o in enumerate(self.outputs):
-            args.append(f"%out{j}: memref<{max(o.size, 1)}x{mlir_type(o.dtype)}>")
+            args.append(f"%out{j}: memref<{max(o.size, 1)}x{mem_type(o.dtype)}>")
             out_of.setdefault(id(o), f"%out{j}")
         order = self._materialised_order()
         # An arg-reduction and the min/max of the same values over the same axes (Dask's
@@ -99,7 +118,7 @@ class KernelEmitter:
 
     @staticmethod
     def _flat(n: Node) -> str:
-        return f"memref<{max(n.size, 1)}x{mlir_type(n.dtype)}>"
+        return f"memref<{max(n.size, 1)}x{mem_type(n.dtype)}>"
 
     def _materialised_order(self) -> list[Node]:
         """Reductions, histograms and concatenations, producers first."""
@@ -146,7 +165,11 @@ class KernelEmitter:
         return b.remember(key, acc or b.const(0, "index"))
 
     def _store(self, value: str, dst: str, n: Node, idx: Sequence[str]) -> None:
-        lin = self._lin(idx, _strides(n.shape))
+        self._store_at(value, dst, n, self._lin(idx, _strides(n.shape)))
+
+    def _store_at(self, value: str, dst: str, n: Node, lin: str) -> None:
+        if n.dtype == U8:
+            value = self.b.op(f"arith.trunci {value} : i32 to i8", "c")
         self.b.emit(f"memref.store {value}, {dst}[{lin}] : {self._flat(n)}")
 
     def _write_elementwise(self, n: Node, dst: str) -> None:
@@ -169,7 +192,7 @@ class KernelEmitter:
             at = list(idx)
             if off:
                 at[axis] = self.b.op(f"arith.addi {idx[axis]}, {self.b.const(off, 'index')} : index", "x")
-            self.b.emit(f"memref.store {v}, {dst}[{self._lin(at, strides)}] : {self._flat(n)}")
+            self._store_at(v, dst, n, self._lin(at, strides))
             self._close()
             off += part.shape[axis]
 
@@ -184,13 +207,13 @@ class KernelEmitter:
             self._write_concat(n, dst)
 
     def _combine(self, kind: str, dt: np.dtype, a: str, x: str) -> str:
-        return scalars.combine(self.b, kind, dt, a, x)
+        return scalars.combine(self.b, kind, reg(dt), a, x)
 
     def _identity(self, kind: str, dt: np.dtype) -> str:
-        return scalars.identity(self.b, kind, dt)
+        return scalars.identity(self.b, kind, reg(dt))
 
     def _reducer_symbol(self, kind: str, dt: np.dtype) -> str:
-        return scalars.reducer(self.globals, kind, dt)
+        return scalars.reducer(self.globals, kind, reg(dt))
 
     def _reduce(self, n: Node, dst: str) -> None:
         b = self.b
@@ -389,14 +412,16 @@ class KernelEmitter:
         b = self.b
         if id(n) in self.buffers:
             buf, strides = self.buffers[id(n)]
-            ty = f"memref<{max(n.size, 1)}x{mlir_type(n.dtype)}>"
-            return b.op(f"memref.load {buf}[{self._lin(idx, strides)}] : {ty}", "l")
+            return self._widen(b.op(f"memref.load {buf}[{self._lin(idx, strides)}] : {self._flat(n)}", "l"),
+                               n.dtype)
         if n.op == "const":
             a = n.attrs["value"]
             if a.size == 1:
-                return scalars.literal(self.b, a.reshape(()).item(), n.dtype)
-            ty = mlir_type(n.dtype)
+                return scalars.literal(self.b, a.reshape(()).item(), reg(n.dtype))
+            ty = mem_type(n.dtype)
             flat = a.reshape(-1)
+            if n.dtype == U8:   # i8 in memory: the same bits, widened unsigned on load
+                flat = flat.view(np.int8)
             lits = ", ".join(float_lit(float(x), ty) if n.dtype.kind == "f" else
                              ("true" if x else "false") if n.dtype == np.dtype(bool) else str(int(x))
                              for x in flat)
@@ -408,15 +433,24 @@ class KernelEmitter:
             # At function scope: the constant may be read again from another region.
             g = b.hoist(("global", gname), f"memref.get_global @{gname} : memref<{a.size}x{ty}>")
             self.buffers[id(n)] = (g, _strides(n.shape))
-            return b.op(f"memref.load {g}[{self._lin(idx, _strides(n.shape))}] : memref<{a.size}x{ty}>", "l")
+            return self._widen(b.op(f"memref.load {g}[{self._lin(idx, _strides(n.shape))}] : "
+                                    f"memref<{a.size}x{ty}>", "l"), n.dtype)
         if n.op == "cast":
             return self._cast(self.value(n.args[0], self._bcast(idx, n.shape, n.args[0].shape)),
                               n.args[0].dtype, n.dtype)
         if n.op == "view":
             return self.value(n.args[0], self._view_index(n, idx))
         if n.op == "map":
-            return self._map(n, idx)
+            v = self._map(n, idx)
+            return self._wrap(v) if n.dtype == U8 else v
         raise Unmappable(f"{n.op} used as an elementwise operand")
+
+    def _widen(self, v: str, dt: np.dtype) -> str:
+        return self.b.op(f"arith.extui {v} : i8 to i32", "c") if dt == U8 else v
+
+    def _wrap(self, v: str) -> str:
+        """A uint8 result computed in int32, modulo 256 as NumPy's."""
+        return self.b.op(f"arith.andi {v}, {self.b.const(255, 'i32')} : i32", "c")
 
     def _view_index(self, n: Node, idx: list[str]) -> list[str]:
         b = self.b
@@ -439,7 +473,11 @@ class KernelEmitter:
                 for d, s in enumerate(arg_shape)]
 
     def _cast(self, v: str, src: np.dtype, dst: np.dtype) -> str:
-        return scalars.cast(self.b, v, src, dst)
+        src, dst = np.dtype(src), np.dtype(dst)
+        if src == dst:
+            return v
+        out = scalars.cast(self.b, v, reg(src), reg(dst))
+        return self._wrap(out) if dst == U8 and src != np.dtype(bool) else out
 
     def _map(self, n: Node, idx: list[str]) -> str:
         b = self.b

@@ -31,7 +31,7 @@ UFUNCS = {
     "sin": 1, "cos": 1, "tanh": 1, "floor": 1, "ceil": 1, "logical_not": 1, "isnan": 1,
 }
 REDUCERS = {"sum", "prod", "min", "max"}
-SUPPORTED_DTYPES = {np.dtype(t) for t in ("f4", "f8", "i4", "i8", "bool")}
+SUPPORTED_DTYPES = {np.dtype(t) for t in ("f4", "f8", "i4", "i8", "u1", "u8", "bool")}
 
 
 @dataclass(eq=False)
@@ -51,13 +51,13 @@ class Node:
 def _check_dtype(dt: np.dtype, what: str) -> np.dtype:
     dt = np.dtype(dt)
     if dt not in SUPPORTED_DTYPES:
-        raise Unmappable(f"{what}: dtype {dt} (in-process kernels take float32/64, int32/64, bool)")
+        raise Unmappable(f"{what}: dtype {dt} (in-process kernels take float32/64, int32/64, uint8 (and uint64 sums of it), bool)")
     return dt
 
 
 def const(value: Any) -> Node:
     a = np.asarray(value)
-    if a.dtype == np.dtype("u1") or a.dtype.kind == "u":
+    if a.dtype.kind == "u" and a.dtype != np.dtype("u1"):
         a = a.astype(np.int64)
     _check_dtype(a.dtype, "constant")
     if a.size > 1 << 16:
