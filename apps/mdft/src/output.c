@@ -33,8 +33,9 @@ int mdft_write_outputs(const mdft_solver *s, const mdft_result *r, const char *d
           r->energy.total, r->energy.ideal, r->energy.external, r->energy.excess);
   fprintf(f, "  \"excess_number\": %.10g,\n  \"partial_molar_volume\": %.10g,\n", r->excess_number, r->pmv);
   fprintf(f, "  \"pressure_correction\": %.10g,\n  \"free_energy_pc\": %.10g,\n", r->pressure_correction, r->dG_pc);
-  fprintf(f, "  \"iterations\": %lld,\n  \"evaluations\": %lld,\n  \"converged\": %s,\n  \"seconds\": %.6g\n}\n",
-          (long long)r->iterations, (long long)r->evaluations, r->converged ? "true" : "false", r->seconds);
+  fprintf(f, "  \"iterations\": %lld,\n  \"evaluations\": %lld,\n  \"lbfgs_skipped\": %lld,\n  \"converged\": %s,\n"
+          "  \"seconds\": %.6g\n}\n", (long long)r->iterations, (long long)r->evaluations, (long long)r->lbfgs_skipped,
+          r->converged ? "true" : "false", r->seconds);
   if (fclose(f)) { rc = mdft_fail(err, MDFT_ERR_IO, "%s: write failed", path); goto done; }
   /* cube: Bohr units, x slowest, six values per line */
   const double bohr = 0.529177210903;

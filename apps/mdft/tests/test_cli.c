@@ -96,6 +96,8 @@ int main(int argc, char **argv) {
   printf("CLI: F = %.6f kJ/mol, 1D HNC: %.6f kJ/mol (diff %.2e); Nex %.5f, PMV %.4f A^3, %g iterations\n",
          F, dG1, F - dG1, nex, pmv, num(j, "iterations"));
   CHECK(num(j, "converged") == 1, "not converged");
+  /* the functional is convex here: every L-BFGS step shows curvature and enters the history */
+  CHECK(num(j, "lbfgs_skipped") == 0, "%g L-BFGS steps without curvature", num(j, "lbfgs_skipped"));
   CHECK(fabs(F - dG1) < 0.03, "3D free energy %.6f vs 1D HNC %.6f kJ/mol", F, dG1);
   CHECK(fabs(F - (id + ex + xc)) < 1e-7 * (1 + fabs(F)), "components %g + %g + %g != %g", id, ex, xc, F);
   /* Kirkwood-Buff volume and HNC pressure correction from c(0) (Sergiievskyi et al. 2014) */
