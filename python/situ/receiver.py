@@ -313,6 +313,8 @@ class Receiver:
                     parts.ranks[conn.rank][k] = msg[k]
             if msg.get("plan_error"):
                 parts.ranks[conn.rank]["plan_error"] = str(msg["plan_error"])
+            if isinstance(msg.get("plans"), dict):   # per plan: "<id>:<array>" -> [cpu seconds, runs]
+                parts.ranks[conn.rank]["plans"] = msg["plans"]
             if dropped:
                 for k in [k for k in parts.blocks if k[2] == conn.rank]:
                     del parts.blocks[k]

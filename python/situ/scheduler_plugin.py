@@ -20,7 +20,7 @@ logger = logging.getLogger("situ.scheduler")
 
 TOPIC = "situ"
 RANK_FIELDS = ("kernel_seconds", "kernel_runs", "plan_error", "bytes_sent", "raw_seconds", "raw_bytes",
-               "send_seconds", "kernel_cpu_seconds")
+               "send_seconds", "kernel_cpu_seconds", "plans")
 ORPHAN = "situ-unattached"  # owns blocks that arrive while no session is attached
 EVENTS_KEPT = 256  # events of the situ topic the scheduler keeps (steps carry inline results)
 

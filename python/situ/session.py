@@ -52,6 +52,18 @@ def read_connection(path: str | None = None) -> dict:
     return info
 
 
+def _kernel_counters(info: dict, a: Analysis) -> tuple[float, int]:
+    """A rank's cumulative (kernel seconds, kernel runs) for analysis ``a``: its own plans'
+    CPU time where the rank reports per plan; else all of the rank's kernels (CPU time,
+    else the wall clock), which counts other analyses' kernels too."""
+    plans = info.get("plans")
+    if isinstance(plans, dict):
+        mine = [plans[f"{a.id}:{n}"] for n in a.arrays if f"{a.id}:{n}" in plans]
+        return float(sum(v[0] for v in mine)), int(sum(v[1] for v in mine))
+    return (float(info.get("kernel_cpu_seconds", info.get("kernel_seconds", 0.0))),
+            int(info.get("kernel_runs", 0)))
+
+
 def block_cells(name: str, step: int, info: dict):
     """Cut a step's blocks into the grid of all block boundaries.
 
@@ -420,10 +432,7 @@ class Session:
                     if info.get("plan_error"):
                         a.errors.append(info["plan_error"])
                         logger.warning("situ: analysis %s: %s", a.name, info["plan_error"])
-                # CPU time in the kernels where the ranks report it (as the raw path is
-                # measured); else the wall clock; and how many kernels ran
-                cur = [(float(info.get("kernel_cpu_seconds", info.get("kernel_seconds", 0.0))),
-                        int(info.get("kernel_runs", 0))) for info in ranks.values()]
+                cur = [_kernel_counters(info, a) for info in ranks.values()]
                 prev, a.kernel_prev = a.kernel_prev, cur
                 # a step in which no rank ran a kernel (still compiling) measures nothing: counted
                 # as 0 s, such steps made the median of a late compile 0 and kept any kernel

@@ -159,6 +159,8 @@ int situ_contract_parse(situ_contract *c, const char *json, size_t len, int rank
                 ps[q].kernel = c->plans[o].kernel;
                 ps[q].failed = c->plans[o].failed;
                 ps[q].raw_id = c->plans[o].raw_id;
+                ps[q].kernel_cpu_seconds = c->plans[o].kernel_cpu_seconds;
+                ps[q].kernel_runs = c->plans[o].kernel_runs;
                 for (int k = 0; k < ps[q].nout && k < c->plans[o].nout; ++k)
                     ps[q].out[k].array_id = c->plans[o].out[k].array_id;
             }

@@ -103,6 +103,8 @@ typedef struct situ_plan {
     int raw_id;               /* "<array>#<id>.raw": the block, while no kernel is ready */
     void *kernel;             /* situ_kk_kernel *, set by the I/O thread */
     bool failed;
+    double kernel_cpu_seconds; /* this plan's kernel runs on this rank (cumulative, STEP_END "plans") */
+    int64_t kernel_runs;
 } situ_plan;
 
 typedef struct situ_contract {

@@ -227,12 +227,29 @@ static char *step_end_json(situ_ctx *ctx, const situ_item *it, size_t *len) {
         cJSON_Delete(e);
         ctx->plan_error[0] = 0;
     }
-    /* Sized for the counters (~400 bytes) and the whole escaped error: a cut
-     * could end inside an escape and make the frame invalid JSON. */
-    size_t cap = 1024 + (js ? strlen(js) : 0);
+    /* Each plan's own kernel counters, so two analyses of one array are costed apart:
+     * {"<id>:<array>": [cpu seconds, runs]} for the plans this rank runs. */
+    char *pj = NULL;
+    cJSON *plans = cJSON_CreateObject();
+    for (int i = 0; plans && i < ctx->contract.nplans; ++i) {
+        const situ_plan *p = &ctx->contract.plans[i];
+        char key[2 * SITU_NAME_MAX + 2];
+        if (!p->ir) continue;
+        snprintf(key, sizeof key, "%s:%s", p->id, p->array);
+        cJSON *v = cJSON_CreateArray();
+        cJSON_AddItemToArray(v, cJSON_CreateNumber(p->kernel_cpu_seconds));
+        cJSON_AddItemToArray(v, cJSON_CreateNumber((double)p->kernel_runs));
+        cJSON_AddItemToObject(plans, key, v);
+    }
+    if (plans && plans->child) pj = cJSON_PrintUnformatted(plans);
+    cJSON_Delete(plans);
+    /* Sized for the counters (~400 bytes), the plans and the whole escaped error: a
+     * cut could end inside an escape and make the frame invalid JSON. */
+    size_t cap = 1024 + (js ? strlen(js) : 0) + (pj ? strlen(pj) : 0);
     char *buf = malloc(cap);
     if (!buf) {
         free(js);
+        free(pj);
         return NULL;
     }
     int n = snprintf(buf, cap,
@@ -246,8 +263,10 @@ static char *step_end_json(situ_ctx *ctx, const situ_item *it, size_t *len) {
                      (long long)ctx->stats.kernel_runs, ctx->stats.raw_seconds,
                      (long long)ctx->stats.raw_bytes, ctx->stats.send_seconds, ctx->stats.kernel_cpu_seconds);
     if (js) n += snprintf(buf + n, cap - (size_t)n, ", \"plan_error\": %s", js);
+    if (pj) n += snprintf(buf + n, cap - (size_t)n, ", \"plans\": %s", pj);
     n += snprintf(buf + n, cap - (size_t)n, "}");
     free(js);
+    free(pj);
     *len = (size_t)n;
     return buf;
 }

@@ -306,13 +306,16 @@ static int run_plan(situ_ctx *ctx, situ_plan *p, int src, int64_t step, const vo
     for (int d = 0; d < a->ndim; ++d) n *= a->count[d];
     double t0 = situ_now(), c0 = situ_thread_cpu();
     int rc = situ_offload_run(ctx, p, data, n, outs);
+    double cpu = situ_thread_cpu() - c0;
     ctx->stats.kernel_seconds += situ_now() - t0;
-    ctx->stats.kernel_cpu_seconds += situ_thread_cpu() - c0;
+    ctx->stats.kernel_cpu_seconds += cpu;
+    p->kernel_cpu_seconds += cpu;
     if (rc) { /* this step goes raw instead */
         for (int j = 0; j < p->nout; ++j) unstage(ctx, items[j]);
         return run_plan(ctx, p, src, step, data);
     }
     ctx->stats.kernel_runs++;
+    p->kernel_runs++;
     for (int j = 0; j < p->nout; ++j) enqueue_block(ctx, items[j]);
     return SITU_OK;
 }

@@ -388,3 +388,31 @@ def test_uint8_arrays_are_placed_with_numpys_wrapping_and_promotion(served):
         for k, w in want.items():
             assert np.asarray(v[k]).dtype == w.dtype, (k, np.asarray(v[k]).dtype, w.dtype)
             np.testing.assert_allclose(v[k], w, rtol=1e-12, err_msg=k)
+
+
+def test_two_analyses_of_one_array_are_costed_on_their_own_kernels(served):
+    """The ranks report each plan's kernel time and runs: a cheap and an expensive
+    analysis of the same array measure their own kernels, not the rank's total."""
+    shape, nranks, steps = (64, 64, 32), 2, 40
+
+    def cheap(a0):
+        return {"mx": a0.max()}
+
+    def costly(a0):
+        return {"e": (da.sin(a0) * da.exp(a0 * 1e-3) + da.sqrt(abs(a0))).sum(axis=2),
+                "h": da.histogram(a0, bins=np.geomspace(1, 1000, 65))[0]}   # uneven bins: a search each
+
+    def setup(s):
+        setup.a = s.analyse("a0", placement="in_process")(cheap)
+        setup.b = s.analyse("a0", placement="in_process")(costly)
+
+    st = SessionThread(served, setup, wait=False)
+    r = mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", steps, "--sleep-ms", 20],
+               served.connection)
+    assert r.returncode == 0, r.stderr
+    assert st.join()["clean"]
+    a, b = setup.a, setup.b
+    ka, kb = a.decision.measured_kernel_s, b.decision.measured_kernel_s
+    assert len(ka) >= 3 and len(kb) >= 3, (a.explain(), b.explain())
+    # the rank's total would be the same for both; the costly kernel is far slower
+    assert np.median(kb) > 5 * np.median(ka), (ka, kb)
