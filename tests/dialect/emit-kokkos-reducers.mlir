@@ -81,3 +81,26 @@ func.func @rows(%x: memref<?x?xf64>, %out: memref<?x2xf64>) {
   }
   return
 }
+
+// One logical reducer in a team reduction: Kokkos::LAnd over an int too.
+// CUSTOM-LABEL: void all_pos(
+// CUSTOM: int [[A:v[0-9]+]]_acc;
+// CUSTOM: Kokkos::parallel_reduce(Kokkos::TeamThreadRange(team, v{{[0-9]+}}, v{{[0-9]+}}), [&](const int64_t v{{[0-9]+}}, int &[[A]]_upd) {
+// CUSTOM: }, Kokkos::LAnd<int>([[A]]_acc));
+// CUSTOM-NEXT: const bool [[A]] = [[A]]_acc != 0;
+func.func @all_pos(%x: memref<?x?xf64>, %out: memref<?xi1>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %z = arith.constant 0.0 : f64
+  %rows = memref.dim %x, %c0 : memref<?x?xf64>
+  %cols = memref.dim %x, %c1 : memref<?x?xf64>
+  kokkos.team_parallel default league(%rows) team(auto) (%lr, %tr, %ls, %ts) {
+    %r = kokkos.team_thread_reduce (%j) = (%c0) to (%cols) reduce [land] -> i1 {
+      %v = memref.load %x[%lr, %j] : memref<?x?xf64>
+      %p = arith.cmpf ogt, %v, %z : f64
+      kokkos.yield %p : i1
+    }
+    memref.store %r, %out[%lr] : memref<?xi1>
+  }
+  return
+}
