@@ -5,7 +5,9 @@
   placed    situ, pinned "in_process": the per-block stage runs inside the ranks
   auto      situ, placement="auto": the cost model decides (and may move the stage
             back to raw blocks once it measured the kernels)
-  transit   situ, pinned "in_transit": every block goes raw to the Dask workers
+  transit   situ, pinned "in_transit": every block goes raw to the Dask workers and its
+            per-block stage runs on a worker standing for a staging node (situ run
+            --transit-workers 1: the blocks cross over TCP; on this machine, the same cores)
   py        the same C solver driven from Python (mpi4py + ctypes): Deisa's baseline
   deisa     py + deisa-dask's Bridge in every rank, the same workload as a Deisa callback
 
@@ -117,9 +119,14 @@ def run_none(app, ranks, tmp, shim):
     return {"sim_s": sim_seconds(mpirun(ranks, sim_cmd(app, tl)))}
 
 
+def transit_args(placement: str) -> list[str]:
+    """situ run's options for a placement: a worker standing for a staging node in transit."""
+    return ["--transit-workers", "1"] if placement == "in_transit" else []
+
+
 def run_situ(app, ranks, tmp, shim, placement):
     tl, out = os.path.join(tmp, "tl"), os.path.join(tmp, "situ.json")
-    cmd = [sys.executable, "-m", "situ.cli", "run", "-n", str(ranks), "--quiet",
+    cmd = [sys.executable, "-m", "situ.cli", "run", "-n", str(ranks), "--quiet", *transit_args(placement),
            os.path.join(HERE, "situ_analytics.py"), "--app", app, "--every", str(SIZES[app]["every"]),
            "--placement", placement, "--out", out, "--", *sim_cmd(app, tl)]
     # A fresh kernel cache per run: each run pays one compile per node.
@@ -184,7 +191,7 @@ def run_idle(ranks: int, placement: str) -> dict:
     Time to result is from the step's publication (e2e_sim logs no timeline)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "situ.json")
-        cmd = [sys.executable, "-m", "situ.cli", "run", "-n", str(ranks), "--quiet",
+        cmd = [sys.executable, "-m", "situ.cli", "run", "-n", str(ranks), "--quiet", *transit_args(placement),
                os.path.join(HERE, "situ_analytics.py"), "--app", "idle", "--every", "10", "--placement", placement,
                "--out", out, "--", os.path.join(BIN, "e2e_sim"), "--shape", "1024,1024", "--steps", "1000",
                "--sleep-ms", "20"]
@@ -327,7 +334,9 @@ def report(doc: dict) -> str:
              "(the simulation never waits for a compilation). Overhead: simulation time over the same "
              "solver without analytics (situ: the C app; Deisa: the Python driver, its own baseline). "
              "Time to result: wall clock from the end of the step on rank 0 to the analysis' result in "
-             "the analytics process, median / max over the analysed steps.", "",
+             "the analytics process, median / max over the analysed steps. all-in-transit: every block "
+             "raw, its per-block stage on a worker standing for a staging node (situ run "
+             "--transit-workers 1: the blocks cross over TCP to it; here it shares the 2 cores).", "",
              "| app | ranks | config | bytes / analysed step (mean) | of raw | sim s | overhead | "
              "time to result ms (median / max) | notes |", "|---|---|---|---|---|---|---|---|---|"]
     for row in doc["rows"]:
