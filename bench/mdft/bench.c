@@ -22,26 +22,8 @@ static void bench_cq(mdft_solvent *w, int mmax, int mrso, double amp, double wid
   const int64_t nq = 2048; /* q up to 157 / A */
   double *c0 = malloc(sizeof(double) * (size_t)hp.nr), dq;
   OK(mdft_hnc_bulk(&hp, c0, &dq, NULL, &err));
-  int64_t ne = 0, cap = 4096;
-  int *idx = malloc(sizeof(int) * 5 * (size_t)cap);
-  double *c = malloc(sizeof(double) * (size_t)(cap * nq));
-  for (int m = 0; m <= mmax; m++)
-    for (int n = 0; n <= mmax; n++)
-      for (int mu = 0; mu <= m; mu += mrso)
-        for (int nu = -(n / mrso) * mrso; nu <= n; nu += mrso)
-          for (int khi = -(m < n ? m : n); khi <= (m < n ? m : n); khi++) {
-            double a = synth_e(m, mu) * synth_e(n, nu) / (1.0 + m + n) / (1 + abs(khi));
-            if (a == 0 || ne == cap) continue;
-            int *ix = idx + 5 * ne;
-            ix[0] = m; ix[1] = n; ix[2] = mu; ix[3] = nu; ix[4] = khi;
-            for (int64_t iq = 0; iq < nq; iq++) {
-              double q = (double)iq * dq;
-              c[ne * nq + iq] = m == 0 && n == 0 ? c0[iq] : -amp * a * exp(-q * q * width * width);
-            }
-            ne++;
-          }
-  OK(mdft_solvent_set_cq(w, ne, idx, nq, dq, c, &err));
-  free(idx); free(c); free(c0);
+  OK(synth_cq_c000(w, mmax, mrso, amp, width, nq, dq, c0, &err));
+  free(c0);
 }
 
 static double now(void) {

@@ -95,13 +95,18 @@ int mlirKokkosViewTypeGetLayout(MlirType type) {
   return !strides.empty() && strides[0] == 1 ? MlirKokkosLayoutLeft : MlirKokkosLayoutStride;
 }
 
+/// The value of an enum attribute of kind A as an int, -1 if attr is another attribute.
+template <typename A> static int enumValue(MlirAttribute attr) {
+  auto a = dyn_cast<A>(unwrap(attr));
+  return a ? static_cast<int>(a.getValue()) : -1;
+}
+
 bool mlirKokkosAttributeIsAMemorySpace(MlirAttribute attr) {
   return isa<MemorySpaceAttr>(unwrap(attr));
 }
 
 int mlirKokkosMemorySpaceAttrGetValue(MlirAttribute attr) {
-  auto a = dyn_cast<MemorySpaceAttr>(unwrap(attr));
-  return a ? static_cast<int>(a.getValue()) : -1;
+  return enumValue<MemorySpaceAttr>(attr);
 }
 
 MlirAttribute mlirKokkosExecSpaceAttrGet(MlirContext ctx, int exec) {
@@ -114,8 +119,7 @@ bool mlirKokkosAttributeIsAExecSpace(MlirAttribute attr) {
 }
 
 int mlirKokkosExecSpaceAttrGetValue(MlirAttribute attr) {
-  auto a = dyn_cast<ExecSpaceAttr>(unwrap(attr));
-  return a ? static_cast<int>(a.getValue()) : -1;
+  return enumValue<ExecSpaceAttr>(attr);
 }
 
 MlirAttribute mlirKokkosAtomicKindAttrGet(MlirContext ctx, int kind) {
@@ -128,8 +132,7 @@ bool mlirKokkosAttributeIsAAtomicKind(MlirAttribute attr) {
 }
 
 int mlirKokkosAtomicKindAttrGetValue(MlirAttribute attr) {
-  auto a = dyn_cast<AtomicKindAttr>(unwrap(attr));
-  return a ? static_cast<int>(a.getValue()) : -1;
+  return enumValue<AtomicKindAttr>(attr);
 }
 
 /// Names of the built-in reducers, by MlirKokkosReducerKind.

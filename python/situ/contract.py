@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .protocol import DTYPES
+
 
 def array_contract(start: int = 0, stop: int | None = None, every: int = 1,
                    region: Sequence[Sequence[int]] | Sequence[slice] | None = None) -> dict:
@@ -67,9 +69,8 @@ def validate_plan(p: Any) -> dict:
                 or not 1 <= len(k["outputs"]) <= 64):
             raise ValueError(f"plan {p['id']!r}: each kernel needs 'ir', 'entry', 'ranks' and 1..64 'outputs'")
         for o in k["outputs"]:
-            if o.get("dtype") not in ("f32", "f64", "i32", "i64", "u8") or not isinstance(o.get("count"), int) \
-                    or o["count"] < 1:
-                raise ValueError(f"plan {p['id']!r}: output {o!r} needs dtype f32/f64/i32/i64/u8 and count >= 1")
+            if o.get("dtype") not in DTYPES or not isinstance(o.get("count"), int) or o["count"] < 1:
+                raise ValueError(f"plan {p['id']!r}: output {o!r} needs dtype {'/'.join(DTYPES)} and count >= 1")
     return {"id": p["id"], "array": p["array"], **{k: e[k] for k in ("start", "stop", "every")},
             "kernels": [dict(k, ranks=list(k["ranks"]), outputs=[dict(o) for o in k["outputs"]]) for k in kernels]}
 

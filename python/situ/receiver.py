@@ -323,10 +323,14 @@ class Receiver:
     def _on_bye(self, conn: RankConnection, msg: dict) -> None:
         self._end_of_rank(conn.rank, "bye", {"rank": conn.rank, **msg})
 
+    def _waiting(self, rank: int) -> bool:
+        """Whether steps this rank ended wait here for other ranks (lock held)."""
+        return any(rank in p.ranks for p in self.pending.values())
+
     def _end_of_rank(self, rank: int, kind: str, info: dict) -> None:
         """Report a rank's bye/disconnect now, or once the steps it ended here are sent."""
         with self.lock:
-            hold = rank in self.held or any(rank in p.ranks for p in self.pending.values())
+            hold = rank in self.held or self._waiting(rank)
             if hold:
                 self.held.setdefault(rank, []).append((kind, info))
         if not hold:
@@ -355,7 +359,7 @@ class Receiver:
                 if any(c.last_end < step for c in live):
                     break
                 ready.append((step, self.pending.pop(step)))
-            done = [r for r in self.held if not any(r in p.ranks for p in self.pending.values())]
+            done = [r for r in self.held if not self._waiting(r)]
             ends = [ev for r in done for ev in self.held.pop(r)]
         for step, parts in ready:
             self.on_step(step, parts.blocks, parts.ranks)

@@ -70,8 +70,9 @@ static inline double synth_e(int m, int mu) {
   if (mu == 0 && (m & 1)) return 0;
   return mu >= 0 ? e : (((m + mu) & 1) ? -e : e);
 }
-static inline int synth_cq(mdft_solvent *s, int mmax, int mrso, double amp, double width,
-                           int64_t nq, double dq, mdft_error *err) {
+/* ... with c000 taken from c000[0..nq) instead when not NULL (bench/mdft: a liquid's c000) */
+static inline int synth_cq_c000(mdft_solvent *s, int mmax, int mrso, double amp, double width,
+                                int64_t nq, double dq, const double *c000, mdft_error *err) {
   int64_t ne = 0, cap = 4096;
   int *idx = malloc(sizeof(int) * 5 * (size_t)cap);
   double *c = malloc(sizeof(double) * (size_t)(cap * nq));
@@ -86,7 +87,7 @@ static inline int synth_cq(mdft_solvent *s, int mmax, int mrso, double amp, doub
             ix[0] = m; ix[1] = n; ix[2] = mu; ix[3] = nu; ix[4] = khi;
             for (int64_t iq = 0; iq < nq; iq++) {
               double q = (double)iq * dq;
-              c[ne * nq + iq] = -amp * a * exp(-q * q * width * width);
+              c[ne * nq + iq] = c000 && m == 0 && n == 0 ? c000[iq] : -amp * a * exp(-q * q * width * width);
             }
             ne++;
           }
@@ -94,5 +95,9 @@ static inline int synth_cq(mdft_solvent *s, int mmax, int mrso, double amp, doub
   free(idx);
   free(c);
   return rc;
+}
+static inline int synth_cq(mdft_solvent *s, int mmax, int mrso, double amp, double width,
+                           int64_t nq, double dq, mdft_error *err) {
+  return synth_cq_c000(s, mmax, mrso, amp, width, nq, dq, NULL, err);
 }
 #endif
