@@ -1,19 +1,161 @@
-/* Limited-memory BFGS (two-loop recursion) with a backtracking Armijo line
- * search; stops on the absolute change of the objective. Holds x, g, the
- * search direction, the trial gradient and 2m history vectors, nothing more. */
+/* Limited-memory BFGS with a backtracking Armijo line search; stops on the
+ * absolute change of the objective. Holds x, g, the search direction, the
+ * trial gradient and 2m history vectors, nothing more.
+ *
+ * The two-loop recursion runs on the Gram matrix of the history vectors
+ * s_i, y_i and g (compact, "vector-free" form): d = -H g is a combination of
+ * them, so its coefficients need only their dot products. The vectors, which
+ * do not fit in cache, are then streamed twice per iteration (one pass forms
+ * d, one takes every new dot product) instead of ~4m times by the textbook
+ * recursion; every Gram entry is a dot product of stored vectors, computed
+ * directly (no differences of large dot products). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <omp.h>
 #include "internal.h"
+
+enum { CHUNK = 512 }; /* elements per block: the block of every stream stays in L1/L2 */
+
+typedef struct {
+  int m, k, head;   /* memory, pairs held, next slot */
+  double **S, **Y;  /* slot c holds s_c / sigma_c and y_c */
+  double *sigma, *rho;
+  double *G;        /* Gram matrix (2m+1)^2: s_c -> c, y_c -> m + c, g -> 2m */
+} history;
+
+static int is(const history *h, int c) { (void)h; return c; }
+static int iy(const history *h, int c) { return h->m + c; }
+static int ig(const history *h) { return 2 * h->m; }
+static void gset(history *h, int a, int b, double v) {
+  int nb = 2 * h->m + 1;
+  h->G[a * nb + b] = v;
+  h->G[b * nb + a] = v;
+}
+static double gget(const history *h, int a, int b) { return h->G[a * (2 * h->m + 1) + b]; }
+/* slot of the j-th newest pair */
+static int slot(const history *h, int j) { return (h->head - 1 - j + 2 * h->m) % h->m; }
+
+/* coefficients q (over s_c, y_c, g) of d = -H g */
+static double row_dot(const history *h, const double *q, int row) {
+  double r = q[ig(h)] * gget(h, row, ig(h));
+  for (int j = 0; j < h->k; j++) {
+    int c = slot(h, j);
+    r += q[is(h, c)] * gget(h, row, is(h, c)) + q[iy(h, c)] * gget(h, row, iy(h, c));
+  }
+  return r;
+}
+static void two_loop(const history *h, double gnorm, double *q, double *alpha) {
+  memset(q, 0, sizeof(double) * (size_t)(2 * h->m + 1));
+  q[ig(h)] = -1;
+  for (int j = 0; j < h->k; j++) {
+    int c = slot(h, j);
+    alpha[c] = h->rho[c] * row_dot(h, q, is(h, c));
+    q[iy(h, c)] -= alpha[c];
+  }
+  double h0 = 1.0 / gnorm; /* first step: unit length */
+  if (h->k > 0) {
+    int c = slot(h, 0);
+    h0 = 1.0 / (h->rho[c] * gget(h, iy(h, c), iy(h, c)));
+  }
+  for (int b = 0; b < 2 * h->m + 1; b++) q[b] *= h0;
+  for (int j = h->k - 1; j >= 0; j--) {
+    int c = slot(h, j);
+    double beta = h->rho[c] * row_dot(h, q, iy(h, c));
+    q[is(h, c)] += alpha[c] - beta;
+  }
+}
+
+/* d = sum of q_b v_b over the held vectors and g */
+static void combine(int64_t n, const history *h, const double *q, const double *g, double *d) {
+  int nv = 0;
+  const double *v[201];
+  double a[201];
+  v[nv] = g; a[nv++] = q[ig(h)];
+  for (int j = 0; j < h->k; j++) {
+    int c = slot(h, j);
+    v[nv] = h->S[c]; a[nv++] = q[is(h, c)] * h->sigma[c];
+    v[nv] = h->Y[c]; a[nv++] = q[iy(h, c)];
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
+    int64_t len = n - c0 < CHUNK ? n - c0 : CHUNK;
+    double *dc = d + c0;
+    const double *v0 = v[0] + c0;
+#pragma omp simd
+    for (int64_t i = 0; i < len; i++) dc[i] = a[0] * v0[i];
+    for (int b = 1; b < nv; b++) {
+      const double *vb = v[b] + c0;
+      const double ab = a[b];
+#pragma omp simd
+      for (int64_t i = 0; i < len; i++) dc[i] += ab * vb[i];
+    }
+  }
+}
+
+/* After a step: gn <- gn - g (y) and g <- gn (the new gradient), in place,
+ * with the dot products of g, y and d with every held vector (out[3v..3v+2]),
+ * then g.g, g.y, y.y, d.d, d.g, d.y (out[3 nv ..]). Per-thread partial sums
+ * are added in thread order: the result depends only on the thread count. */
+enum { EXTRA = 6 };
+static int step_dots(int64_t n, const history *h, double *g, double *gn, const double *d, double *out) {
+  int nv = 0;
+  const double *v[200];
+  for (int j = 0; j < h->k; j++) {
+    int c = slot(h, j);
+    v[nv++] = h->S[c];
+    v[nv++] = h->Y[c];
+  }
+  int na = 3 * nv + EXTRA, nt = omp_get_max_threads();
+  double *part = calloc((size_t)nt * (size_t)na, sizeof(double));
+  if (!part) return MDFT_ERR_NOMEM;
+#pragma omp parallel
+  {
+    double *acc = part + (size_t)omp_get_thread_num() * (size_t)na;
+#pragma omp for schedule(static)
+    for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
+      int64_t len = n - c0 < CHUNK ? n - c0 : CHUNK;
+      double *gc = g + c0, *yc = gn + c0;
+      const double *dc = d + c0;
+      double gg = 0, gy = 0, yy = 0, dd = 0, dg = 0, dy = 0;
+#pragma omp simd reduction(+ : gg, gy, yy, dd, dg, dy)
+      for (int64_t i = 0; i < len; i++) {
+        double gi = yc[i], yi = yc[i] - gc[i];
+        gc[i] = gi;
+        yc[i] = yi;
+        gg += gi * gi; gy += gi * yi; yy += yi * yi;
+        dd += dc[i] * dc[i]; dg += dc[i] * gi; dy += dc[i] * yi;
+      }
+      double *e = acc + 3 * nv;
+      e[0] += gg; e[1] += gy; e[2] += yy; e[3] += dd; e[4] += dg; e[5] += dy;
+      for (int b = 0; b < nv; b++) {
+        const double *vb = v[b] + c0;
+        double sg = 0, sy = 0, sd = 0;
+#pragma omp simd reduction(+ : sg, sy, sd)
+        for (int64_t i = 0; i < len; i++) {
+          sg += gc[i] * vb[i];
+          sy += yc[i] * vb[i];
+          sd += dc[i] * vb[i];
+        }
+        acc[3 * b] += sg; acc[3 * b + 1] += sy; acc[3 * b + 2] += sd;
+      }
+    }
+  }
+  memset(out, 0, sizeof(double) * (size_t)na);
+  for (int t = 0; t < nt; t++)
+    for (int a = 0; a < na; a++) out[a] += part[(size_t)t * (size_t)na + (size_t)a];
+  free(part);
+  return MDFT_OK;
+}
 
 static double dot(int64_t n, const double *a, const double *b) {
   double s = 0;
-#pragma omp parallel for reduction(+ : s) schedule(static)
+#pragma omp parallel for simd reduction(+ : s) schedule(static)
   for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
   return s;
 }
 static void axpy(int64_t n, double a, const double *x, double *y) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for simd schedule(static)
   for (int64_t i = 0; i < n; i++) y[i] += a * x[i];
 }
 
@@ -21,54 +163,40 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
                const mdft_lbfgs_opts *o, mdft_lbfgs_result *r, mdft_error *err) {
   const int m = o->m > 0 ? o->m : 5;
   memset(r, 0, sizeof *r);
-  double *g = malloc(sizeof(double) * (size_t)n), *gn = malloc(sizeof(double) * (size_t)n);
-  double *d = malloc(sizeof(double) * (size_t)n);
-  double *s = malloc(sizeof(double) * (size_t)n * (size_t)m), *y = malloc(sizeof(double) * (size_t)n * (size_t)m);
-  double *rho = malloc(sizeof(double) * (size_t)m), *alpha = malloc(sizeof(double) * (size_t)m);
-  int rc = MDFT_OK;
-  if (!g || !gn || !d || !s || !y || !rho || !alpha) {
+  if (m > 100) return mdft_fail(err, MDFT_ERR_INPUT, "L-BFGS memory %d: at most 100", m);
+  history h = {m, 0, 0, calloc((size_t)m, sizeof(double *)), calloc((size_t)m, sizeof(double *)),
+               calloc((size_t)m, sizeof(double)), calloc((size_t)m, sizeof(double)),
+               calloc((size_t)(2 * m + 1) * (size_t)(2 * m + 1), sizeof(double))};
+  const size_t bytes = sizeof(double) * (size_t)n;
+  double *g = malloc(bytes), *gn = malloc(bytes), *d = malloc(bytes);
+  double *q = calloc((size_t)(2 * m + 1), sizeof(double)), *alpha = calloc((size_t)m, sizeof(double));
+  double *dots = calloc((size_t)(6 * m + EXTRA), sizeof(double));
+  int rc = MDFT_OK, ok = g && gn && d && q && alpha && dots && h.S && h.Y && h.sigma && h.rho && h.G;
+  for (int c = 0; ok && c < m; c++) ok = (h.S[c] = malloc(bytes)) && (h.Y[c] = malloc(bytes));
+  if (!ok) {
     rc = mdft_fail(err, MDFT_ERR_NOMEM, "L-BFGS needs %d vectors of %lld doubles", 2 * m + 3, (long long)n);
     goto done;
   }
   double f, fn;
   if ((rc = fg(ctx, x, g, &f))) goto done;
   r->nfeval = 1;
-  int k = 0, head = 0; /* history entries, next slot */
+  gset(&h, ig(&h), ig(&h), dot(n, g, g));
   double df = INFINITY;
   for (r->iter = 0; r->iter < o->max_iter; r->iter++) {
-    double gnorm = sqrt(dot(n, g, g));
+    double gnorm = sqrt(gget(&h, ig(&h), ig(&h)));
     if (it && (rc = it(ctx, r->iter, r->nfeval, f, df, gnorm))) goto done;
     if (gnorm == 0 || fabs(df) < o->ftol) { r->converged = 1; break; }
-    /* two-loop recursion: d = -H g */
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; i++) d[i] = -g[i];
-    for (int j = 0; j < k; j++) {
-      int c = (head - 1 - j + m) % m;
-      alpha[c] = rho[c] * dot(n, s + (size_t)c * (size_t)n, d);
-      axpy(n, -alpha[c], y + (size_t)c * (size_t)n, d);
-    }
-    double h0 = 1.0 / gnorm; /* first step: unit length */
-    if (k > 0) {
-      int c = (head - 1 + m) % m;
-      const double *yc = y + (size_t)c * (size_t)n;
-      h0 = 1.0 / (rho[c] * dot(n, yc, yc));
-    }
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; i++) d[i] *= h0;
-    for (int j = k - 1; j >= 0; j--) {
-      int c = (head - 1 - j + m) % m;
-      double b = rho[c] * dot(n, y + (size_t)c * (size_t)n, d);
-      axpy(n, alpha[c] - b, s + (size_t)c * (size_t)n, d);
-    }
-    double slope = dot(n, g, d);
+    two_loop(&h, gnorm, q, alpha);
+    double slope = row_dot(&h, q, ig(&h)); /* g.d */
     if (slope >= 0) { /* not a descent direction: restart from steepest descent */
-      k = 0;
-#pragma omp parallel for schedule(static)
-      for (int64_t i = 0; i < n; i++) d[i] = -g[i] / gnorm;
+      h.k = 0;
+      memset(q, 0, sizeof(double) * (size_t)(2 * m + 1));
+      q[ig(&h)] = -1 / gnorm;
       slope = -gnorm;
     }
+    combine(n, &h, q, g, d);
     double step = 1, taken = 0;
-    int ok = 0;
+    ok = 0;
     for (int ls = 0; ls < 40; ls++) {
       axpy(n, step - taken, d, x);
       taken = step;
@@ -81,32 +209,58 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
       axpy(n, -taken, d, x);
       break;
     }
-    /* history: s = step d, y = gn - g */
-    double *sc = s + (size_t)head * (size_t)n, *yc = y + (size_t)head * (size_t)n;
-    double sy = 0;
-#pragma omp parallel for reduction(+ : sy) schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-      sc[i] = step * d[i];
-      yc[i] = gn[i] - g[i];
-      sy += sc[i] * yc[i];
+    /* g <- gn, gn <- y = gn - g, and every dot product the new Gram rows need */
+    if ((rc = step_dots(n, &h, g, gn, d, dots))) {
+      rc = mdft_fail(err, rc, "L-BFGS dot products");
+      goto done;
     }
-    if (sy > 0) {
-      rho[head] = 1.0 / sy;
-      head = (head + 1) % m;
-      if (k < m) k++;
+    const int nv = 2 * h.k;
+    const double *e = dots + 3 * nv; /* g.g, g.y, y.y, d.d, d.g, d.y */
+    double sy = step * e[5];
+    int c = h.head;
+    if (sy > 0) { /* store the pair in slot c (the oldest when full) */
+      for (int j = 0, b = 0; j < h.k; j++, b += 2) {
+        int cc = slot(&h, j);
+        if (cc == c) continue; /* the pair being replaced */
+        const double *ds = dots + 3 * b, *dy = dots + 3 * (b + 1); /* (g, y, d) . S_cc, . Y_cc */
+        gset(&h, is(&h, c), is(&h, cc), step * h.sigma[cc] * ds[2]);
+        gset(&h, is(&h, c), iy(&h, cc), step * dy[2]);
+        gset(&h, iy(&h, c), is(&h, cc), h.sigma[cc] * ds[1]);
+        gset(&h, iy(&h, c), iy(&h, cc), dy[1]);
+      }
+      gset(&h, is(&h, c), is(&h, c), step * step * e[3]);
+      gset(&h, is(&h, c), iy(&h, c), sy);
+      gset(&h, iy(&h, c), iy(&h, c), e[2]);
+      double *t = h.S[c]; h.S[c] = d; d = t;
+      t = h.Y[c]; h.Y[c] = gn; gn = t;
+      h.sigma[c] = step;
+      h.rho[c] = 1.0 / sy;
+      h.head = (h.head + 1) % m;
+      if (h.k < m) h.k++;
+      gset(&h, ig(&h), is(&h, c), step * e[4]);
+      gset(&h, ig(&h), iy(&h, c), e[1]);
     } else
       r->skipped++; /* without curvature the pair would make H indefinite */
-    double *t = g; g = gn; gn = t;
+    for (int j = 0; j < nv / 2; j++) {
+      /* dots were taken over the pairs held before this step, newest first */
+      int cc = (c - 1 - j + 2 * m) % m;
+      if (sy > 0 && cc == c) continue;
+      gset(&h, ig(&h), is(&h, cc), h.sigma[cc] * dots[3 * (2 * j)]);
+      gset(&h, ig(&h), iy(&h, cc), dots[3 * (2 * j + 1)]);
+    }
+    gset(&h, ig(&h), ig(&h), e[0]);
     df = fn - f;
     f = fn;
   }
   r->f = f;
   if (!r->converged && r->iter >= o->max_iter) {
-    double gnorm = sqrt(dot(n, g, g));
+    double gnorm = sqrt(gget(&h, ig(&h), ig(&h)));
     if (it && (rc = it(ctx, r->iter, r->nfeval, f, df, gnorm))) goto done;
     if (fabs(df) < o->ftol) r->converged = 1;
   }
 done:
-  free(g); free(gn); free(d); free(s); free(y); free(rho); free(alpha);
+  for (int c = 0; c < m && h.S && h.Y; c++) { free(h.S[c]); free(h.Y[c]); }
+  free(h.S); free(h.Y); free(h.sigma); free(h.rho); free(h.G);
+  free(g); free(gn); free(d); free(q); free(alpha); free(dots);
   return rc;
 }

@@ -58,7 +58,9 @@ int mdft_write_outputs(const mdft_solver *s, const mdft_result *r, const char *d
   int64_t nb = (int64_t)(rmax / dr);
   double *acc = calloc((size_t)(2 * nb * (nsu > 0 ? nsu : 1)), sizeof(double));
   if (!acc) { fclose(f); rc = mdft_fail(err, MDFT_ERR_NOMEM, "rdf"); goto done; }
+  const int64_t nacc = 2 * nb * nsu;
   for (int64_t u = 0; u < nsu; u++)
+#pragma omp parallel for reduction(+ : acc[:nacc]) schedule(static)
     for (int64_t i = 0; i < g->ntot; i++) {
       double p[3] = {(double)(i / (g->n[1] * g->n[2])) * g->dx[0] - su[u].x,
                      (double)((i / g->n[2]) % g->n[1]) * g->dx[1] - su[u].y,
