@@ -1,7 +1,8 @@
 /* MDFT timings: per functional evaluation (with its phase breakdown and its
  * FFT floor, each the best of MDFT_BENCH_REPS = 5 runs: the machine may be shared),
  * per L-BFGS iteration (min_iters iterations, history stored: lbfgs_skipped counts the steps
- * without curvature), and peak memory, for one (n, mmax).
+ * without curvature; all of them, and the steady state after the history is full), and peak
+ * memory, for one (n, mmax).
  * usage: mdft_bench n mmax [min_iters]   (threads from OMP_NUM_THREADS; MDFT_BENCH_REPS,
  *        MDFT_BENCH_LBFGS_M (default 5), MDFT_BENCH_PREC (> 0: stop on convergence))
  * Prints one JSON line. c(q) of the right shape (bench_cq), SPC/E sites, a charged LJ solute. */
@@ -30,6 +31,17 @@ static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* the time of every L-BFGS iteration, for the steady state once every vector has been touched */
+typedef struct {
+  double t[4096];
+  int64_t n, evals[4096];
+} iter_times;
+static int record_iter(void *user, const mdft_progress *p) {
+  iter_times *it = user;
+  if (it->n < 4096) { it->t[it->n] = now(); it->evals[it->n] = p->nfeval; it->n++; }
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -83,11 +95,13 @@ int main(int argc, char **argv) {
   double tmin = 0, fmin_ = 0;
   int64_t it = 0, skipped = 0, nfe = 0;
   int conv = 0;
+  double steady = 0, steady_evals = 0;
   free(g); /* the evaluations' gradient: the minimiser holds its own */
   g = NULL;
   if (iters > 0) {
     mdft_result r;
-    int rc = mdft_solver_minimise(sv, NULL, NULL, &r, &err);
+    static iter_times times;
+    int rc = mdft_solver_minimise(sv, record_iter, &times, &r, &err);
     if (rc) { fprintf(stderr, "%s\n", err.msg); return 1; }
     tmin = r.seconds;
     it = r.iterations;
@@ -95,6 +109,13 @@ int main(int argc, char **argv) {
     nfe = r.evaluations;
     fmin_ = r.energy.total;
     conv = r.converged;
+    /* steady state: from the iteration after the history is full (the first m + 1 iterations
+     * also pay the kernel's first touch of the minimiser's 2m + 3 vectors) */
+    int64_t a = p.lbfgs_m + 2, b = times.n - 1;
+    if (b > a) {
+      steady = (times.t[b] - times.t[a]) / (double)(b - a);
+      steady_evals = (double)(times.evals[b] - times.evals[a]) / (double)(b - a);
+    }
   }
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
@@ -107,11 +128,11 @@ int main(int argc, char **argv) {
   printf("{\"n\": %d, \"mmax\": %d, \"threads\": %d, \"orientations\": %lld, \"projections\": %lld, "
          "\"setup_s\": %.3f, \"eval_s\": %.4f, \"angular_s\": %.4f, \"fft_s\": %.4f, \"oz_s\": %.4f, \"back_s\": %.4f, "
          "\"fft_floor_s\": %.4f, \"eval_over_floor\": %.2f, \"min_iters\": %lld, \"min_s\": %.3f, \"per_iter_s\": %.4f, "
-         "\"min_evals\": %lld, \"lbfgs_m\": %d, \"lbfgs_skipped\": %lld, \"min_converged\": %d, \"min_F\": %.6f, "
+         "\"steady_iter_s\": %.4f, \"steady_evals_per_iter\": %.2f, \"min_evals\": %lld, \"lbfgs_m\": %d, \"lbfgs_skipped\": %lld, \"min_converged\": %d, \"min_F\": %.6f, "
          "\"peak_rss_mib\": %.1f, \"must_hold_mib\": %.1f, \"rss_over_must\": %.2f}\n",
          n, mmax, omp_get_max_threads(), (long long)no, (long long)np, tsetup, teval,
          best.angular, best.fft, best.oz, best.back,
-         floor, teval / floor, (long long)it, tmin, it > 0 ? tmin / (double)it : 0.0, (long long)nfe, p.lbfgs_m,
+         floor, teval / floor, (long long)it, tmin, it > 0 ? tmin / (double)it : 0.0, steady, steady_evals, (long long)nfe, p.lbfgs_m,
          (long long)skipped, conv, fmin_, ru.ru_maxrss / 1024.0, must_min,
          ru.ru_maxrss / 1024.0 / must_min);
   mdft_solver_free(sv);
