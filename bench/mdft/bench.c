@@ -4,7 +4,9 @@
  * without curvature; all of them, and the steady state after the history is full), and peak
  * memory, for one (n, mmax).
  * usage: mdft_bench n mmax [min_iters]   (threads from OMP_NUM_THREADS; MDFT_BENCH_REPS,
- *        MDFT_BENCH_LBFGS_M (default 5), MDFT_BENCH_PREC (> 0: stop on convergence))
+ *        MDFT_BENCH_LBFGS_M (default 5), MDFT_BENCH_PREC (> 0: stop on convergence),
+ *        MDFT_BENCH_BOX (box length, A, default 30), MDFT_BENCH_FD=1: the gradient check below
+ *        instead of the timings, for the largest grids)
  * Prints one JSON line. c(q) of the right shape (bench_cq), SPC/E sites, a charged LJ solute. */
 #define _POSIX_C_SOURCE 200809L
 #include <omp.h>
@@ -33,6 +35,70 @@ static double now(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* MDFT_BENCH_FD=1: the analytic gradient against a central difference along a direction
+ * that lives on two Gaussian bumps, one in the first grid planes and one in the last
+ * (there, at 256^3 x mmax >= 4, the variables' indices pass 2^31), at x = 1 plus those
+ * bumps: bulk elsewhere, so F holds no large sum that would drown the difference. */
+static double bumps(const mdft_solver *sv, int64_t r) {
+  int64_t nn[3];
+  double len[3], e = 0;
+  mdft_solver_box(sv, nn, len);
+  int64_t ir[3] = {r / (nn[1] * nn[2]), (r / nn[2]) % nn[1], r % nn[2]};
+  const double c[2][3] = {{0.2, 0.5, 0.5}, {0.85, 0.45, 0.55}}, w = 0.05 * len[0];
+  for (int b = 0; b < 2; b++) {
+    double d2 = 0;
+    for (int d = 0; d < 3; d++) {
+      double u = ((double)ir[d] / (double)nn[d] - c[b][d]) * len[d];
+      d2 += u * u;
+    }
+    e += exp(-d2 / (2 * w * w));
+  }
+  return e;
+}
+static void fd_check(mdft_solver *sv, int64_t n3) {
+  const int64_t no = mdft_solver_norient(sv), nv = mdft_solver_nvar(sv);
+  double *x = mdft_solver_x(sv), *g = malloc(sizeof(double) * (size_t)nv);
+  if (!g) { fprintf(stderr, "fd check: no memory for the gradient\n"); exit(1); }
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < n3; r++) {
+    double b = bumps(sv, r);
+    for (int64_t o = 0; o < no; o++) x[mdft_solver_index(sv, r, o)] = 1 + 0.2 * b * (1 + 0.3 * cos((double)o));
+  }
+  mdft_energy e0, ep, em;
+  double t0 = now();
+  OK(mdft_solver_evaluate(sv, x, g, &e0));
+  double teval = now() - t0, gd = 0;
+#pragma omp parallel for reduction(+ : gd) schedule(static)
+  for (int64_t r = 0; r < n3; r++) {
+    double b = bumps(sv, r);
+    if (b < 1e-300) continue;
+    for (int64_t o = 0; o < no; o++) gd += g[mdft_solver_index(sv, r, o)] * b * sin(1.0 + (double)o);
+  }
+  free(g); /* the two shifted evaluations need no gradient */
+  const double h = 1e-4;
+  for (int sgn = 1; sgn >= -1; sgn -= 2) {
+    double shift = sgn == 1 ? h : -2 * h;
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n3; r++) {
+      double b = bumps(sv, r);
+      for (int64_t o = 0; o < no; o++) x[mdft_solver_index(sv, r, o)] += shift * b * sin(1.0 + (double)o);
+    }
+    OK(mdft_solver_evaluate(sv, x, NULL, sgn == 1 ? &ep : &em));
+  }
+  double fd = (ep.total - em.total) / (2 * h);
+  int64_t last = mdft_solver_index(sv, n3 - 1, no - 1);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("{\"fd_check\": true, \"points\": %lld, \"orientations\": %lld, \"variables\": %lld, "
+         "\"largest_index\": %lld, \"over_2_31\": %s, \"eval_with_gradient_s\": %.2f, \"F\": %.10g, "
+         "\"ideal\": %.10g, \"external\": %.10g, \"excess\": %.10g, \"dF_analytic\": %.10g, "
+         "\"dF_central_difference\": %.10g, \"rel_error\": %.3g, \"peak_rss_gib\": %.1f}\n",
+         (long long)n3, (long long)no, (long long)nv, (long long)last, last > 2147483647LL ? "true" : "false",
+         teval, e0.total, e0.ideal, e0.external, e0.excess, gd, fd, fabs(fd - gd) / fabs(gd),
+         ru.ru_maxrss / 1048576.0);
+  fflush(stdout);
+}
+
 /* the time of every L-BFGS iteration, for the steady state once every vector has been touched */
 typedef struct {
   double t[4096];
@@ -55,7 +121,9 @@ int main(int argc, char **argv) {
   bench_cq(w, mmax, 2, 2.0, 1.0);
   mdft_params p;
   mdft_params_default(&p);
-  for (int d = 0; d < 3; d++) { p.boxnod[d] = n; p.boxlen[d] = 30; }
+  const char *eb = getenv("MDFT_BENCH_BOX");
+  const double box = eb && atof(eb) > 0 ? atof(eb) : 30;
+  for (int d = 0; d < 3; d++) { p.boxnod[d] = n; p.boxlen[d] = box; }
   p.mmax = mmax;
   const char *em = getenv("MDFT_BENCH_LBFGS_M");
   if (em && atoi(em) > 0) p.lbfgs_m = atoi(em); /* else the default, 5 */
@@ -63,12 +131,20 @@ int main(int argc, char **argv) {
   /* MDFT_BENCH_PREC > 0: minimise to convergence (at most min_iters); default 0: min_iters iterations */
   const char *ep = getenv("MDFT_BENCH_PREC");
   p.precision_factor = ep ? atof(ep) : 0;
-  mdft_site s = {15, 15, 15, 1.0, 2.93, 0.759};
+  mdft_site s = {box / 2, box / 2, box / 2, 1.0, 2.93, 0.759};
   mdft_solver *sv;
   double t0 = now();
   OK(mdft_solver_create(&p, w, &s, 1, &sv, &err));
   double tsetup = now() - t0;
   int64_t nv = mdft_solver_nvar(sv);
+  const char *efd = getenv("MDFT_BENCH_FD");
+  if (efd && atoi(efd) > 0) {
+    fprintf(stderr, "setup %.1f s\n", tsetup);
+    fd_check(sv, (int64_t)n * n * n);
+    mdft_solver_free(sv);
+    mdft_solvent_free(w);
+    return 0;
+  }
   double *g = malloc(sizeof(double) * (size_t)nv);
   mdft_energy e;
   OK(mdft_solver_evaluate(sv, mdft_solver_x(sv), g, &e)); /* warm-up */

@@ -67,6 +67,18 @@ static void two_loop(const history *h, double gnorm, double *q, double *alpha) {
 }
 
 /* d = sum of q_b v_b over the held vectors and g */
+MDFT_VECTOR static void combine_block(int64_t len, int nv, const double *const *v, const double *a, int64_t c0,
+                                      double *dc) {
+  const double *v0 = v[0] + c0;
+#pragma omp simd
+  for (int64_t i = 0; i < len; i++) dc[i] = a[0] * v0[i];
+  for (int b = 1; b < nv; b++) {
+    const double *vb = v[b] + c0;
+    const double ab = a[b];
+#pragma omp simd
+    for (int64_t i = 0; i < len; i++) dc[i] += ab * vb[i];
+  }
+}
 static void combine(int64_t n, const history *h, const double *q, const double *g, double *d) {
   int nv = 0;
   const double *v[201];
@@ -78,19 +90,8 @@ static void combine(int64_t n, const history *h, const double *q, const double *
     v[nv] = h->Y[c]; a[nv++] = q[iy(h, c)];
   }
 #pragma omp parallel for schedule(static)
-  for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
-    int64_t len = n - c0 < CHUNK ? n - c0 : CHUNK;
-    double *dc = d + c0;
-    const double *v0 = v[0] + c0;
-#pragma omp simd
-    for (int64_t i = 0; i < len; i++) dc[i] = a[0] * v0[i];
-    for (int b = 1; b < nv; b++) {
-      const double *vb = v[b] + c0;
-      const double ab = a[b];
-#pragma omp simd
-      for (int64_t i = 0; i < len; i++) dc[i] += ab * vb[i];
-    }
-  }
+  for (int64_t c0 = 0; c0 < n; c0 += CHUNK)
+    combine_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, v, a, c0, d + c0);
 }
 
 /* After a step: gn <- gn - g (y) and g <- gn (the new gradient), in place,
@@ -98,6 +99,31 @@ static void combine(int64_t n, const history *h, const double *q, const double *
  * then g.g, g.y, y.y, d.d, d.g, d.y (out[3 nv ..]). Per-thread partial sums
  * are added in thread order: the result depends only on the thread count. */
 enum { EXTRA = 6 };
+MDFT_VECTOR static void dots_block(int64_t len, int nv, const double *const *v, int64_t c0, double *gc,
+                                   double *yc, const double *dc, double *acc) {
+  double gg = 0, gy = 0, yy = 0, dd = 0, dg = 0, dy = 0;
+#pragma omp simd reduction(+ : gg, gy, yy, dd, dg, dy)
+  for (int64_t i = 0; i < len; i++) {
+    double gi = yc[i], yi = yc[i] - gc[i];
+    gc[i] = gi;
+    yc[i] = yi;
+    gg += gi * gi; gy += gi * yi; yy += yi * yi;
+    dd += dc[i] * dc[i]; dg += dc[i] * gi; dy += dc[i] * yi;
+  }
+  double *e = acc + 3 * nv;
+  e[0] += gg; e[1] += gy; e[2] += yy; e[3] += dd; e[4] += dg; e[5] += dy;
+  for (int b = 0; b < nv; b++) {
+    const double *vb = v[b] + c0;
+    double sg = 0, sy = 0, sd = 0;
+#pragma omp simd reduction(+ : sg, sy, sd)
+    for (int64_t i = 0; i < len; i++) {
+      sg += gc[i] * vb[i];
+      sy += yc[i] * vb[i];
+      sd += dc[i] * vb[i];
+    }
+    acc[3 * b] += sg; acc[3 * b + 1] += sy; acc[3 * b + 2] += sd;
+  }
+}
 static int step_dots(int64_t n, const history *h, double *g, double *gn, const double *d, double *out) {
   int nv = 0;
   const double *v[200];
@@ -113,33 +139,8 @@ static int step_dots(int64_t n, const history *h, double *g, double *gn, const d
   {
     double *acc = part + (size_t)omp_get_thread_num() * (size_t)na;
 #pragma omp for schedule(static)
-    for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
-      int64_t len = n - c0 < CHUNK ? n - c0 : CHUNK;
-      double *gc = g + c0, *yc = gn + c0;
-      const double *dc = d + c0;
-      double gg = 0, gy = 0, yy = 0, dd = 0, dg = 0, dy = 0;
-#pragma omp simd reduction(+ : gg, gy, yy, dd, dg, dy)
-      for (int64_t i = 0; i < len; i++) {
-        double gi = yc[i], yi = yc[i] - gc[i];
-        gc[i] = gi;
-        yc[i] = yi;
-        gg += gi * gi; gy += gi * yi; yy += yi * yi;
-        dd += dc[i] * dc[i]; dg += dc[i] * gi; dy += dc[i] * yi;
-      }
-      double *e = acc + 3 * nv;
-      e[0] += gg; e[1] += gy; e[2] += yy; e[3] += dd; e[4] += dg; e[5] += dy;
-      for (int b = 0; b < nv; b++) {
-        const double *vb = v[b] + c0;
-        double sg = 0, sy = 0, sd = 0;
-#pragma omp simd reduction(+ : sg, sy, sd)
-        for (int64_t i = 0; i < len; i++) {
-          sg += gc[i] * vb[i];
-          sy += yc[i] * vb[i];
-          sd += dc[i] * vb[i];
-        }
-        acc[3 * b] += sg; acc[3 * b + 1] += sy; acc[3 * b + 2] += sd;
-      }
-    }
+    for (int64_t c0 = 0; c0 < n; c0 += CHUNK)
+      dots_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, v, c0, g + c0, gn + c0, d + c0, acc);
   }
   memset(out, 0, sizeof(double) * (size_t)na);
   for (int t = 0; t < nt; t++)
