@@ -73,7 +73,8 @@ int mdft_external_hard_sphere(const mdft_grid *g, const mdft_angles *a, const do
  * spacing (no aliasing of point charges), give phi(k) = 4 pi K rho(k) / k^2
  * (tin-foil: k = 0 dropped). The energy of a solvent molecule at r with
  * orientation o is sum_s q_s phi(r + R_o s), evaluated exactly in Fourier space
- * by a phase per site: one inverse FFT per orientation. */
+ * by a phase per site: one inverse FFT per orientation. Where V is at the cap already (the
+ * Lennard-Jones core) it stays there. */
 int mdft_external_elec(const mdft_grid *g, const mdft_angles *a, const mdft_site *solv,
                        int64_t nsv, const mdft_site *solu, int64_t nsu, double vmax, double *v,
                        mdft_error *err) {
@@ -126,7 +127,12 @@ int mdft_external_elec(const mdft_grid *g, const mdft_angles *a, const mdft_site
     }
     fftw_execute(plan);
 #pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < g->ntot; r++) v[r * a->no + o] = clampv(v[r * a->no + o] + vr[r], vmax);
+    for (int64_t r = 0; r < g->ntot; r++) {
+      /* inside a repulsive core (V already at the cap) the smeared charges must not pull the
+       * solvent in: there the electrostatics of a site overlapping the solute's is meaningless */
+      double *vo = &v[r * a->no + o];
+      *vo = *vo >= vmax ? vmax : clampv(*vo + vr[r], vmax);
+    }
   }
   fftw_destroy_plan(plan);
   fftw_free(phik); fftw_free(vk); fftw_free(vr);

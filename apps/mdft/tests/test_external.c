@@ -25,29 +25,13 @@
 static unsigned seed = 11;
 static double urand(void) { seed = seed * 1103515245u + 12345u; return ((seed >> 8) & 0xffffff) / 16777216.0; }
 
-/* R = Rz(phi) Ry(theta) Rz(psi), lab = R * molecular */
-static void euler_rot(const double e[3], double R[3][3]) {
-  double z1[3][3] = {{cos(e[0]), -sin(e[0]), 0}, {sin(e[0]), cos(e[0]), 0}, {0, 0, 1}};
-  double y[3][3] = {{cos(e[1]), 0, sin(e[1])}, {0, 1, 0}, {-sin(e[1]), 0, cos(e[1])}};
-  double z2[3][3] = {{cos(e[2]), -sin(e[2]), 0}, {sin(e[2]), cos(e[2]), 0}, {0, 0, 1}};
-  double t[3][3] = {{0}};
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++)
-      for (int k = 0; k < 3; k++) t[i][j] += z1[i][k] * y[k][j];
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) {
-      R[i][j] = 0;
-      for (int k = 0; k < 3; k++) R[i][j] += t[i][k] * z2[k][j];
-    }
-}
-
 /* position of solvent site s of the molecule at grid point r in orientation o */
 static void site_pos(const mdft_solver *s, const mdft_site *site, int64_t r, int64_t o, double p[3]) {
   int64_t n[3];
   double len[3], e[3], w, R[3][3];
   mdft_solver_box(s, n, len);
   mdft_solver_orientation(s, o, e, &w);
-  euler_rot(e, R);
+  test_euler_rot(e, R);
   const int64_t ix = r / (n[1] * n[2]), iy = (r / n[2]) % n[1], iz = r % n[2];
   const double g[3] = {(double)ix * len[0] / (double)n[0], (double)iy * len[1] / (double)n[1],
                        (double)iz * len[2] / (double)n[2]};
@@ -315,7 +299,7 @@ static double shell_polarisation(const mdft_solver *s, const double c[3], double
     for (int64_t o = 0; o < no; o++) {
       double e[3], w, R[3][3];
       mdft_solver_orientation(s, o, e, &w);
-      euler_rot(e, R);
+      test_euler_rot(e, R);
       double xx = x[mdft_solver_index(s, r, o)];
       /* the dipole is along the molecular +z axis (towards the H's) */
       double cosang = (R[0][2] * d[0] + R[1][2] * d[1] + R[2][2] * d[2]) / dist;
@@ -350,12 +334,14 @@ static void test_tip3p(void) {
         "H's not symmetric about +z");
   printf("TIP3P: sigma %.5f (A, C give %.5f), epsilon %.5f (%.5f) kJ/mol, r_OH %.4f, HOH %.2f\n", o->sigma, sig,
          o->epsilon, eps, r1, ang);
-  /* short runs: a cation and an anion in TIP3P (mmax 1, 16^3, a weak water-like c(q)) */
+  /* short runs: a cation and an anion in TIP3P (mmax 1, 32^3, a weak water-like c(q)) */
   OK(synth_cq(w, 1, 2, 5.0, 1.0, 128, 0.1, &err));
   for (int sign = 1; sign >= -1; sign -= 2) {
     mdft_params p;
     mdft_params_default(&p);
-    for (int d = 0; d < 3; d++) { p.boxnod[d] = 16; p.boxlen[d] = 16; }
+    /* spacing 0.5 A: the charges are smeared over one spacing, so the potential they give at the
+     * ion's centre (~ -1880 kJ/mol for O at 0.5 A) would pull water into the core were it not capped */
+    for (int d = 0; d < 3; d++) { p.boxnod[d] = 32; p.boxlen[d] = 16; }
     p.mmax = 1;
     p.max_iter = 20;
     mdft_site ion = {8, 8, 8, sign * 1.0, 2.6, 0.4};
@@ -364,6 +350,21 @@ static void test_tip3p(void) {
     OK(mdft_solver_create(&p, w, &ion, 1, &s, &err));
     OK(mdft_solver_minimise(s, NULL, NULL, &res, &err));
     const double c[3] = {8, 8, 8};
+    /* the ion's repulsive core stays empty: V at the cap there whatever the charges, no solvent */
+    const double vcap = 100 * 0.0083144626181532 * p.temperature, *V = mdft_solver_potential(s);
+    const double *x = mdft_solver_x(s);
+    const int64_t no = mdft_solver_norient(s), centre = (16 * 32 + 16) * 32 + 16;
+    double vmin_core = INFINITY, xmax_core = 0;
+    for (int64_t o = 0; o < no; o++) {
+      vmin_core = fmin(vmin_core, V[mdft_solver_index(s, centre, o)]);
+      for (int d = 0; d < 3; d++) { /* three neighbours of the centre, 0.5 A from the ion */
+        int64_t nb = centre + (d == 0 ? 1024 : d == 1 ? 32 : 1);
+        double xx = x[mdft_solver_index(s, nb, o)];
+        xmax_core = fmax(xmax_core, xx * xx);
+      }
+    }
+    CHECK(fabs(vmin_core - vcap) < 1e-9 * vcap && xmax_core < 1e-6, "ion %+d: core V down to %g (cap %g), rho/rho0 up to %g", sign,
+          vmin_core, vcap, xmax_core);
     double pol = shell_polarisation(s, c, 2.0, 3.5);
     printf("TIP3P, ion %+d: F = %.4f kJ/mol after %lld iterations; first shell <cos(dipole, r)> = %+.3f\n", sign,
            res.energy.total, (long long)res.iterations, pol);
