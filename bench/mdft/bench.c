@@ -7,27 +7,13 @@
  *        MDFT_BENCH_LBFGS_M (default 5), MDFT_BENCH_PREC (> 0: stop on convergence),
  *        MDFT_BENCH_BOX (box length, A, default 30), MDFT_BENCH_FD=1: the gradient check below
  *        instead of the timings, for the largest grids)
- * Prints one JSON line. c(q) of the right shape (bench_cq), SPC/E sites, a charged LJ solute. */
+ * Prints one JSON line. c(q) of the right shape (liquid_cq in test_util.h), SPC/E sites, a charged LJ solute. */
 #define _POSIX_C_SOURCE 200809L
 #include <omp.h>
 #include <time.h>
 #include <string.h>
 #include <sys/resource.h>
 #include "../../apps/mdft/tests/test_util.h"
-
-/* c(q) of the right shape: c000 of a hard-sphere fluid at water's density (1D HNC, sigma = 2.8 A,
- * packing fraction 0.38: a liquid's oscillating c(q), c(0) ~ -300 A^3), and the anisotropic
- * projections of synth_cq's shape (every projection up to mmax, the symmetries of a molecular
- * fluid) at amplitude amp, on the same q table. */
-static void bench_cq(mdft_solvent *w, int mmax, int mrso, double amp, double width) {
-  mdft_error err = {0, ""};
-  mdft_hnc_params hp = {4096, 0.01, 298, mdft_solvent_density(w), MDFT_FLUID_HS, 2.8, 0, 0, 0.3, 1e-10, 100000};
-  const int64_t nq = 2048; /* q up to 157 / A */
-  double *c0 = malloc(sizeof(double) * (size_t)hp.nr), dq;
-  OK(mdft_hnc_bulk(&hp, c0, &dq, NULL, &err));
-  OK(synth_cq_c000(w, mmax, mrso, amp, width, nq, dq, c0, &err));
-  free(c0);
-}
 
 static double now(void) {
   struct timespec t;
@@ -118,7 +104,7 @@ int main(int argc, char **argv) {
   OK(mdft_solvent_create_model("spce", &w, &err));
   /* (synth_cq's amplitude 20 with its own c000 made every L-BFGS step after the first show no
    * curvature, s.y <= 0: no history, steepest descent) */
-  bench_cq(w, mmax, 2, 2.0, 1.0);
+  OK(liquid_cq(w, mmax, 2, 2.0, &err)); /* c(q) of the right shape */
   mdft_params p;
   mdft_params_default(&p);
   const char *eb = getenv("MDFT_BENCH_BOX");

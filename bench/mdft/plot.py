@@ -1,5 +1,7 @@
 """Plot bench/results/mdft.jsonl (written by bench/mdft/run.sh) as bench/results/mdft.png:
-per-evaluation time by phase against the FFT floor, for 1 and 2 threads.
+per-evaluation time by phase against the FFT floor, for 1 and 2 threads; and, where
+bench/results/mdft_host16_scaling.jsonl is there (mdft_bench 64 3 0 at 1..16 threads on a
+16-core host), the thread scaling of an evaluation and of its FFT floor as mdft_scaling.png.
 
     .venv/bin/python bench/mdft/plot.py [bench/results/mdft.jsonl]
 """
@@ -36,3 +38,23 @@ fig.tight_layout()
 out = os.path.join(os.path.dirname(src), "mdft.png")
 fig.savefig(out, dpi=90)
 print(f"wrote {out}")
+
+scaling = os.path.join(os.path.dirname(src), "mdft_host16_scaling.jsonl")
+if os.path.exists(scaling):
+    rs = sorted((r for r in (json.loads(l) for l in open(scaling) if l.strip()) if r["mmax"] == 3),
+                key=lambda r: r["threads"])
+    t = np.array([r["threads"] for r in rs])
+    fig, ax = plt.subplots(1, 2, figsize=(10, 4.2))
+    ax[0].loglog(t, [r["eval_s"] for r in rs], "o-", label="evaluation")
+    ax[0].loglog(t, [r["fft_floor_s"] for r in rs], "s-", label="FFT floor")
+    ax[0].loglog(t, rs[0]["eval_s"] / t, "k:", label="ideal (evaluation)")
+    ax[0].set_xlabel("OpenMP threads"); ax[0].set_ylabel("s per evaluation"); ax[0].legend()
+    ax[0].set_title("64^3, mmax 3, 16-core host")
+    ax[1].plot(t, [r["eval_over_floor"] for r in rs], "o-")
+    ax[1].axhline(2, color="k", ls="--", label="target")
+    ax[1].set_xscale("log", base=2); ax[1].set_xlabel("OpenMP threads"); ax[1].set_ylabel("evaluation / FFT floor")
+    ax[1].legend(); ax[1].set_title("distance to the target")
+    fig.tight_layout()
+    out = os.path.join(os.path.dirname(src), "mdft_scaling.png")
+    fig.savefig(out, dpi=90)
+    print(f"wrote {out}")

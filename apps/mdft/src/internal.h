@@ -211,6 +211,7 @@ void mdft_radial_backward(mdft_radial *t, const double *fq, double *f);
 /* ---- solver.c accessors for output.c ---- */
 const mdft_grid *mdft_solver_grid_(const mdft_solver *s);
 const mdft_site *mdft_solver_solute_(const mdft_solver *s, int64_t *n);
+const mdft_site *mdft_solver_solvent_(const mdft_solver *s, int64_t *n);
 double mdft_solver_kT_(const mdft_solver *s);
 const mdft_params *mdft_solver_params_(const mdft_solver *s);
 

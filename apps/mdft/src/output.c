@@ -1,5 +1,5 @@
 /* Outputs: JSON summary, Gaussian cube of n(r)/n0, radial distribution
- * functions around each solute site. */
+ * functions around each solute site (of the solvent's centre, and of each of its sites). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +13,49 @@ static FILE *open_out(const char *dir, const char *name, char *path, size_t n, m
   FILE *f = fopen(path, "w");
   if (!f) mdft_fail(err, MDFT_ERR_IO, "%s: %s", path, strerror(errno));
   return f;
+}
+
+/* g(r) of each density in n (relative to bulk) around each solute site, in bins of half the
+ * smallest grid spacing up to half the smallest box length; columns g_u<site>[_s<density>] */
+static int write_rdf(const mdft_grid *g, const mdft_site *su, int64_t nsu, double *const *n, int64_t nd,
+                     const char *dir, const char *name, mdft_error *err) {
+  char path[4096];
+  FILE *f = open_out(dir, name, path, sizeof path, err);
+  if (!f) return MDFT_ERR_IO;
+  const double dr = 0.5 * fmin(g->dx[0], fmin(g->dx[1], g->dx[2]));
+  const double rmax = 0.5 * fmin(g->len[0], fmin(g->len[1], g->len[2]));
+  const int64_t nb = (int64_t)(rmax / dr), nacc = (nd + 1) * nb * nsu; /* per (site, bin): nd sums, a count */
+  double *acc = calloc((size_t)(nacc > 0 ? nacc : 1), sizeof(double));
+  if (!acc) { fclose(f); return mdft_fail(err, MDFT_ERR_NOMEM, "rdf"); }
+  for (int64_t u = 0; u < nsu; u++)
+#pragma omp parallel for reduction(+ : acc[:nacc]) schedule(static)
+    for (int64_t i = 0; i < g->ntot; i++) {
+      double p[3] = {(double)(i / (g->n[1] * g->n[2])) * g->dx[0] - su[u].x,
+                     (double)((i / g->n[2]) % g->n[1]) * g->dx[1] - su[u].y,
+                     (double)(i % g->n[2]) * g->dx[2] - su[u].z};
+      double d2 = 0;
+      for (int d = 0; d < 3; d++) { p[d] -= g->len[d] * nearbyint(p[d] / g->len[d]); d2 += p[d] * p[d]; }
+      int64_t b = (int64_t)(sqrt(d2) / dr);
+      if (b >= nb) continue;
+      double *a = acc + (nd + 1) * (u * nb + b);
+      for (int64_t k = 0; k < nd; k++) a[k] += n[k][i];
+      a[nd] += 1;
+    }
+  fprintf(f, "# r(A)");
+  for (int64_t u = 0; u < nsu; u++)
+    for (int64_t k = 0; k < nd; k++)
+      nd == 1 ? fprintf(f, " g_site%lld", (long long)u + 1) : fprintf(f, " g_u%lld_s%lld", (long long)u + 1, (long long)k + 1);
+  fprintf(f, "\n");
+  for (int64_t b = 0; b < nb; b++) {
+    fprintf(f, "%.5f", (b + 0.5) * dr);
+    for (int64_t u = 0; u < nsu; u++) {
+      const double *a = acc + (nd + 1) * (u * nb + b);
+      for (int64_t k = 0; k < nd; k++) fprintf(f, " %.6e", a[nd] > 0 ? a[k] / a[nd] : 0.0);
+    }
+    fprintf(f, "\n");
+  }
+  free(acc);
+  return fclose(f) ? mdft_fail(err, MDFT_ERR_IO, "%s: write failed", path) : MDFT_OK;
 }
 
 int mdft_write_outputs(const mdft_solver *s, const mdft_result *r, const char *dir, mdft_error *err) {
@@ -50,39 +93,19 @@ int mdft_write_outputs(const mdft_solver *s, const mdft_result *r, const char *d
     fprintf(f, "%5d %12.6f %12.6f %12.6f %12.6f\n", 0, su[i].charge, su[i].x / bohr, su[i].y / bohr, su[i].z / bohr);
   for (int64_t i = 0; i < g->ntot; i++) fprintf(f, "%13.5e%s", n[i], (i % g->n[2]) % 6 == 5 || i % g->n[2] == g->n[2] - 1 ? "\n" : "");
   if (fclose(f)) { rc = mdft_fail(err, MDFT_ERR_IO, "%s: write failed", path); goto done; }
-  /* rdf around each solute site, bins of half the smallest grid spacing */
-  f = open_out(dir, "rdf.dat", path, sizeof path, err);
-  if (!f) { rc = MDFT_ERR_IO; goto done; }
-  double dr = 0.5 * fmin(g->dx[0], fmin(g->dx[1], g->dx[2]));
-  double rmax = 0.5 * fmin(g->len[0], fmin(g->len[1], g->len[2]));
-  int64_t nb = (int64_t)(rmax / dr);
-  double *acc = calloc((size_t)(2 * nb * (nsu > 0 ? nsu : 1)), sizeof(double));
-  if (!acc) { fclose(f); rc = mdft_fail(err, MDFT_ERR_NOMEM, "rdf"); goto done; }
-  const int64_t nacc = 2 * nb * nsu;
-  for (int64_t u = 0; u < nsu; u++)
-#pragma omp parallel for reduction(+ : acc[:nacc]) schedule(static)
-    for (int64_t i = 0; i < g->ntot; i++) {
-      double p[3] = {(double)(i / (g->n[1] * g->n[2])) * g->dx[0] - su[u].x,
-                     (double)((i / g->n[2]) % g->n[1]) * g->dx[1] - su[u].y,
-                     (double)(i % g->n[2]) * g->dx[2] - su[u].z};
-      double d2 = 0;
-      for (int d = 0; d < 3; d++) { p[d] -= g->len[d] * nearbyint(p[d] / g->len[d]); d2 += p[d] * p[d]; }
-      int64_t b = (int64_t)(sqrt(d2) / dr);
-      if (b < nb) { acc[2 * (u * nb + b)] += n[i]; acc[2 * (u * nb + b) + 1] += 1; }
-    }
-  fprintf(f, "# r(A)");
-  for (int64_t u = 0; u < nsu; u++) fprintf(f, " g_site%lld", (long long)u + 1);
-  fprintf(f, "\n");
-  for (int64_t b = 0; b < nb; b++) {
-    fprintf(f, "%.5f", (b + 0.5) * dr);
-    for (int64_t u = 0; u < nsu; u++) {
-      double c = acc[2 * (u * nb + b) + 1];
-      fprintf(f, " %.6e", c > 0 ? acc[2 * (u * nb + b)] / c : 0.0);
-    }
-    fprintf(f, "\n");
+  /* rdf around each solute site: of the molecular centre, then of every solvent site */
+  if ((rc = write_rdf(g, su, nsu, &n, 1, dir, "rdf.dat", err))) goto done;
+  int64_t nsv;
+  mdft_solver_solvent_(s, &nsv);
+  double **ns = calloc((size_t)nsv, sizeof(double *));
+  if (!ns) { rc = mdft_fail(err, MDFT_ERR_NOMEM, "site densities"); goto done; }
+  for (int64_t k = 0; k < nsv && !rc; k++) {
+    ns[k] = malloc(sizeof(double) * (size_t)g->ntot);
+    rc = ns[k] ? mdft_solver_site_density(s, k, ns[k], err) : mdft_fail(err, MDFT_ERR_NOMEM, "site densities");
   }
-  free(acc);
-  if (fclose(f)) rc = mdft_fail(err, MDFT_ERR_IO, "%s: write failed", path);
+  if (!rc) rc = write_rdf(g, su, nsu, ns, nsv, dir, "rdf_sites.dat", err);
+  for (int64_t k = 0; k < nsv; k++) free(ns[k]);
+  free(ns);
 done:
   free(n);
   return rc;

@@ -165,6 +165,61 @@ void mdft_solver_density(const mdft_solver *s, double *g) {
   }
 }
 
+/* n_s(r)/n0 = sum_o w_o x_o^2(r - R_o s): the density of solvent site s, each orientation's
+ * density shifted by the site's rotated position as a phase in Fourier space (one real FFT per
+ * orientation; the phase factorises per axis, and at an axis' Nyquist index it is the cosine,
+ * which keeps the transform Hermitian). */
+int mdft_solver_site_density(const mdft_solver *s, int64_t site, double *out, mdft_error *err) {
+  if (site < 0 || site >= s->nsv)
+    return mdft_fail(err, MDFT_ERR_INPUT, "solvent site %lld: the solvent has sites 0..%lld", (long long)site,
+                     (long long)s->nsv - 1);
+  const mdft_grid *g = &s->grid;
+  const int64_t N = g->ntot, no = s->ang.no, nzh = g->n[2] / 2 + 1, nk = g->n[0] * g->n[1] * nzh;
+  double *in = fftw_malloc(sizeof(double) * (size_t)N);
+  double complex *fk = fftw_malloc(sizeof(double complex) * (size_t)nk);
+  double complex *acc = fftw_malloc(sizeof(double complex) * (size_t)nk);
+  double complex *ph = malloc(sizeof(double complex) * (size_t)(g->n[0] + g->n[1] + nzh));
+  fftw_plan fwd = NULL, bwd = NULL;
+  int rc = MDFT_OK;
+  if (!in || !fk || !acc || !ph) { rc = mdft_fail(err, MDFT_ERR_NOMEM, "site density"); goto done; }
+  fwd = fftw_plan_dft_r2c_3d((int)g->n[0], (int)g->n[1], (int)g->n[2], in, fk, FFTW_ESTIMATE);
+  bwd = fftw_plan_dft_c2r_3d((int)g->n[0], (int)g->n[1], (int)g->n[2], acc, in, FFTW_ESTIMATE);
+  if (!fwd || !bwd) { rc = mdft_fail(err, MDFT_ERR_FFT, "site density FFT plans"); goto done; }
+  memset(acc, 0, sizeof(double complex) * (size_t)nk);
+  const mdft_site *sv = &s->solv[site];
+  for (int64_t o = 0; o < no; o++) {
+    const double *R = s->ang.rot + 9 * o, w = s->ang.w[o];
+#pragma omp parallel for schedule(static) num_threads(s->nthreads)
+    for (int64_t r0 = 0; r0 < N; r0 += MDFT_PB) {
+      const int64_t nb = mdft_block_len(N, r0);
+      const double *x = s->x + r0 * no + o * nb;
+      for (int64_t b = 0; b < nb; b++) in[r0 + b] = w * x[b] * x[b];
+    }
+    fftw_execute(fwd);
+    double complex *p[3] = {ph, ph + g->n[0], ph + g->n[0] + g->n[1]};
+    for (int d = 0; d < 3; d++) {
+      double a = R[3 * d] * sv->x + R[3 * d + 1] * sv->y + R[3 * d + 2] * sv->z;
+      int64_t n = d == 2 ? nzh : g->n[d];
+      for (int64_t i = 0; i < n; i++) {
+        double ka = mdft_grid_k(g, d, i) * a;
+        p[d][i] = 2 * i == g->n[d] ? cos(ka) : cexp(-I * ka);
+      }
+    }
+#pragma omp parallel for schedule(static) num_threads(s->nthreads)
+    for (int64_t i = 0; i < nk; i++) {
+      int64_t ix = i / (g->n[1] * nzh), iy = (i / nzh) % g->n[1], iz = i % nzh;
+      acc[i] += fk[i] * p[0][ix] * p[1][iy] * p[2][iz];
+    }
+  }
+  fftw_execute(bwd);
+  for (int64_t r = 0; r < N; r++) out[r] = in[r] / (double)N;
+done:
+  if (fwd) fftw_destroy_plan(fwd);
+  if (bwd) fftw_destroy_plan(bwd);
+  fftw_free(in); fftw_free(fk); fftw_free(acc); free(ph);
+  return rc;
+}
+
 void mdft_solver_timers(const mdft_solver *s, mdft_timers *t) { *t = s->tm; }
 
 /* The local terms of one block of nb <= MDFT_PB points (x, v, g: the block, no rows of nb
@@ -369,5 +424,6 @@ int mdft_solver_minimise(mdft_solver *s, mdft_progress_fn cb, void *user, mdft_r
 /* accessors for output.c */
 const mdft_grid *mdft_solver_grid_(const mdft_solver *s) { return &s->grid; }
 const mdft_site *mdft_solver_solute_(const mdft_solver *s, int64_t *n) { *n = s->nsu; return s->solu; }
+const mdft_site *mdft_solver_solvent_(const mdft_solver *s, int64_t *n) { *n = s->nsv; return s->solv; }
 double mdft_solver_kT_(const mdft_solver *s) { return s->kT; }
 const mdft_params *mdft_solver_params_(const mdft_solver *s) { return &s->par; }

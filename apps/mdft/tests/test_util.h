@@ -100,4 +100,33 @@ static inline int synth_cq(mdft_solvent *s, int mmax, int mrso, double amp, doub
                            int64_t nq, double dq, mdft_error *err) {
   return synth_cq_c000(s, mmax, mrso, amp, width, nq, dq, NULL, err);
 }
+/* c(q) of a liquid's shape: c000 of a hard-sphere fluid at the solvent's density (1D HNC,
+ * sigma = 2.8 A, packing fraction 0.38 at water's density: an oscillating c(q), c(0) ~ -300 A^3)
+ * and synth_cq's anisotropic projections at amplitude amp, on the same q table; a functional
+ * that L-BFGS minimises with its history (synth_cq's own c000 leaves no curvature). */
+static inline int liquid_cq(mdft_solvent *w, int mmax, int mrso, double amp, mdft_error *err) {
+  mdft_hnc_params hp = {4096, 0.01, 298, mdft_solvent_density(w), MDFT_FLUID_HS, 2.8, 0, 0, 0.3, 1e-10, 100000};
+  double *c0 = malloc(sizeof(double) * (size_t)hp.nr), dq;
+  int rc = mdft_hnc_bulk(&hp, c0, &dq, NULL, err);
+  if (!rc) rc = synth_cq_c000(w, mmax, mrso, amp, 1.0, 2048, dq, c0, err); /* q up to 157 / A */
+  free(c0);
+  return rc;
+}
+/* R = Rz(phi) Ry(theta) Rz(psi), lab = R * molecular: the rotation of orientation (phi, theta,
+ * psi), written out here so that the tests do not use the library's own */
+static inline void test_euler_rot(const double e[3], double R[3][3]) {
+  double z1[3][3] = {{cos(e[0]), -sin(e[0]), 0}, {sin(e[0]), cos(e[0]), 0}, {0, 0, 1}};
+  double y[3][3] = {{cos(e[1]), 0, sin(e[1])}, {0, 1, 0}, {-sin(e[1]), 0, cos(e[1])}};
+  double z2[3][3] = {{cos(e[2]), -sin(e[2]), 0}, {sin(e[2]), cos(e[2]), 0}, {0, 0, 1}};
+  double t[3][3] = {{0}};
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++)
+      for (int k = 0; k < 3; k++) t[i][j] += z1[i][k] * y[k][j];
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      R[i][j] = 0;
+      for (int k = 0; k < 3; k++) R[i][j] += t[i][k] * z2[k][j];
+    }
+}
+
 #endif
