@@ -1,6 +1,14 @@
 /* Limited-memory BFGS with a backtracking Armijo line search; stops on the
- * absolute change of the objective. Holds x, g, the search direction, the
- * trial gradient and 2m history vectors, nothing more.
+ * absolute change of the objective. Holds x, g, the search direction and the
+ * trial gradient in double precision, and 2m + 2 history vectors (the m pairs
+ * and the candidate pair) in single precision, nothing more.
+ *
+ * The history is a model of the inverse Hessian, not part of the answer: its
+ * pairs are stored rounded to float (s~ = step float(d), y~ = float(g' - g)),
+ * and every Gram entry is taken from the stored, rounded vectors, so that the
+ * recursion is exact for the pairs it holds (curvature s~.y~ > 0 checked on
+ * them). x, g and the line search stay in double; the minimum found is the
+ * same, the memory and the traffic of the history halve.
  *
  * The two-loop recursion runs on the Gram matrix of the history vectors
  * s_i, y_i and g (compact, "vector-free" form): d = -H g is a combination of
@@ -19,7 +27,8 @@ enum { CHUNK = 512 }; /* elements per block: the block of every stream stays in 
 
 typedef struct {
   int m, k, head;   /* memory, pairs held, next slot */
-  double **S, **Y;  /* slot c holds s_c / sigma_c and y_c */
+  float **S, **Y;   /* slot c holds s_c / sigma_c and y_c */
+  float *Sn, *Yn;   /* the candidate pair of the last step */
   double *sigma, *rho;
   double *G;        /* Gram matrix (2m+1)^2: s_c -> c, y_c -> m + c, g -> 2m */
 } history;
@@ -66,67 +75,71 @@ static void two_loop(const history *h, double gnorm, double *q, double *alpha) {
   }
 }
 
-/* d = sum of q_b v_b over the held vectors and g */
-MDFT_VECTOR static void combine_block(int64_t len, int nv, const double *const *v, const double *a, int64_t c0,
-                                      double *dc) {
-  const double *v0 = v[0] + c0;
+/* d = q_g g + sum of q_b v_b over the held vectors */
+MDFT_VECTOR static void combine_block(int64_t len, int nv, const float *const *v, const double *a, double ag,
+                                      const double *gc, double *dc) {
 #pragma omp simd
-  for (int64_t i = 0; i < len; i++) dc[i] = a[0] * v0[i];
-  for (int b = 1; b < nv; b++) {
-    const double *vb = v[b] + c0;
+  for (int64_t i = 0; i < len; i++) dc[i] = ag * gc[i];
+  for (int b = 0; b < nv; b++) {
+    const float *vb = v[b];
     const double ab = a[b];
 #pragma omp simd
-    for (int64_t i = 0; i < len; i++) dc[i] += ab * vb[i];
+    for (int64_t i = 0; i < len; i++) dc[i] += ab * (double)vb[i];
   }
 }
 static void combine(int64_t n, const history *h, const double *q, const double *g, double *d) {
   int nv = 0;
-  const double *v[201];
-  double a[201];
-  v[nv] = g; a[nv++] = q[ig(h)];
+  const float *v[200];
+  double a[200];
   for (int j = 0; j < h->k; j++) {
     int c = slot(h, j);
     v[nv] = h->S[c]; a[nv++] = q[is(h, c)] * h->sigma[c];
     v[nv] = h->Y[c]; a[nv++] = q[iy(h, c)];
   }
 #pragma omp parallel for schedule(static)
-  for (int64_t c0 = 0; c0 < n; c0 += CHUNK)
-    combine_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, v, a, c0, d + c0);
+  for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
+    const float *vc[200];
+    for (int b = 0; b < nv; b++) vc[b] = v[b] + c0;
+    combine_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, vc, a, q[ig(h)], g + c0, d + c0);
+  }
 }
 
-/* After a step: gn <- gn - g (y) and g <- gn (the new gradient), in place,
- * with the dot products of g, y and d with every held vector (out[3v..3v+2]),
- * then g.g, g.y, y.y, d.d, d.g, d.y (out[3 nv ..]). Per-thread partial sums
- * are added in thread order: the result depends only on the thread count. */
+/* After a step from g to the trial gradient gn (g itself is left alone: the caller swaps
+ * the two): the candidate pair Sn = float(d), Yn = float(gn - g), with the dot products
+ * of gn, y~ and d~ with every held vector (out[3v..3v+2]), then gn.gn, gn.y~, y~.y~,
+ * d~.d~, d~.gn, d~.y~ (out[3 nv ..]), d~ and y~ the rounded values. Per-thread partial
+ * sums are added in thread order: the result depends only on the thread count. */
 enum { EXTRA = 6 };
-MDFT_VECTOR static void dots_block(int64_t len, int nv, const double *const *v, int64_t c0, double *gc,
-                                   double *yc, const double *dc, double *acc) {
+MDFT_VECTOR static void dots_block(int64_t len, int nv, const float *const *v, const double *gc,
+                                   const double *gnc, const double *dc, float *sn, float *yn, double *acc) {
   double gg = 0, gy = 0, yy = 0, dd = 0, dg = 0, dy = 0;
 #pragma omp simd reduction(+ : gg, gy, yy, dd, dg, dy)
   for (int64_t i = 0; i < len; i++) {
-    double gi = yc[i], yi = yc[i] - gc[i];
-    gc[i] = gi;
-    yc[i] = yi;
+    float sf = (float)dc[i], yf = (float)(gnc[i] - gc[i]);
+    sn[i] = sf;
+    yn[i] = yf;
+    double gi = gnc[i], yi = (double)yf, di = (double)sf;
     gg += gi * gi; gy += gi * yi; yy += yi * yi;
-    dd += dc[i] * dc[i]; dg += dc[i] * gi; dy += dc[i] * yi;
+    dd += di * di; dg += di * gi; dy += di * yi;
   }
   double *e = acc + 3 * nv;
   e[0] += gg; e[1] += gy; e[2] += yy; e[3] += dd; e[4] += dg; e[5] += dy;
   for (int b = 0; b < nv; b++) {
-    const double *vb = v[b] + c0;
+    const float *vb = v[b];
     double sg = 0, sy = 0, sd = 0;
 #pragma omp simd reduction(+ : sg, sy, sd)
     for (int64_t i = 0; i < len; i++) {
-      sg += gc[i] * vb[i];
-      sy += yc[i] * vb[i];
-      sd += dc[i] * vb[i];
+      double vi = (double)vb[i];
+      sg += gnc[i] * vi;
+      sy += (double)yn[i] * vi;
+      sd += (double)sn[i] * vi;
     }
     acc[3 * b] += sg; acc[3 * b + 1] += sy; acc[3 * b + 2] += sd;
   }
 }
-static int step_dots(int64_t n, const history *h, double *g, double *gn, const double *d, double *out) {
+static int step_dots(int64_t n, history *h, const double *g, const double *gn, const double *d, double *out) {
   int nv = 0;
-  const double *v[200];
+  const float *v[200];
   for (int j = 0; j < h->k; j++) {
     int c = slot(h, j);
     v[nv++] = h->S[c];
@@ -135,12 +148,16 @@ static int step_dots(int64_t n, const history *h, double *g, double *gn, const d
   int na = 3 * nv + EXTRA, nt = omp_get_max_threads();
   double *part = calloc((size_t)nt * (size_t)na, sizeof(double));
   if (!part) return MDFT_ERR_NOMEM;
+  float *sn = h->Sn, *yn = h->Yn;
 #pragma omp parallel
   {
     double *acc = part + (size_t)omp_get_thread_num() * (size_t)na;
 #pragma omp for schedule(static)
-    for (int64_t c0 = 0; c0 < n; c0 += CHUNK)
-      dots_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, v, c0, g + c0, gn + c0, d + c0, acc);
+    for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
+      const float *vc[200];
+      for (int b = 0; b < nv; b++) vc[b] = v[b] + c0;
+      dots_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, vc, g + c0, gn + c0, d + c0, sn + c0, yn + c0, acc);
+    }
   }
   memset(out, 0, sizeof(double) * (size_t)na);
   for (int t = 0; t < nt; t++)
@@ -165,17 +182,19 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
   const int m = o->m > 0 ? o->m : 5;
   memset(r, 0, sizeof *r);
   if (m > 100) return mdft_fail(err, MDFT_ERR_INPUT, "L-BFGS memory %d: at most 100", m);
-  history h = {m, 0, 0, calloc((size_t)m, sizeof(double *)), calloc((size_t)m, sizeof(double *)),
-               calloc((size_t)m, sizeof(double)), calloc((size_t)m, sizeof(double)),
+  const size_t bytes = sizeof(double) * (size_t)n, fbytes = sizeof(float) * (size_t)n;
+  history h = {m, 0, 0, calloc((size_t)m, sizeof(float *)), calloc((size_t)m, sizeof(float *)), malloc(fbytes),
+               malloc(fbytes), calloc((size_t)m, sizeof(double)), calloc((size_t)m, sizeof(double)),
                calloc((size_t)(2 * m + 1) * (size_t)(2 * m + 1), sizeof(double))};
-  const size_t bytes = sizeof(double) * (size_t)n;
   double *g = malloc(bytes), *gn = malloc(bytes), *d = malloc(bytes);
   double *q = calloc((size_t)(2 * m + 1), sizeof(double)), *alpha = calloc((size_t)m, sizeof(double));
   double *dots = calloc((size_t)(6 * m + EXTRA), sizeof(double));
-  int rc = MDFT_OK, ok = g && gn && d && q && alpha && dots && h.S && h.Y && h.sigma && h.rho && h.G;
-  for (int c = 0; ok && c < m; c++) ok = (h.S[c] = malloc(bytes)) && (h.Y[c] = malloc(bytes));
+  int rc = MDFT_OK;
+  int ok = g && gn && d && q && alpha && dots && h.S && h.Y && h.Sn && h.Yn && h.sigma && h.rho && h.G;
+  for (int c = 0; ok && c < m; c++) ok = (h.S[c] = malloc(fbytes)) && (h.Y[c] = malloc(fbytes));
   if (!ok) {
-    rc = mdft_fail(err, MDFT_ERR_NOMEM, "L-BFGS needs %d vectors of %lld doubles", 2 * m + 3, (long long)n);
+    rc = mdft_fail(err, MDFT_ERR_NOMEM, "L-BFGS needs 3 vectors of %lld doubles and %d of floats", (long long)n,
+                   2 * m + 2);
     goto done;
   }
   double f, fn;
@@ -210,11 +229,12 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
       axpy(n, -taken, d, x);
       break;
     }
-    /* g <- gn, gn <- y = gn - g, and every dot product the new Gram rows need */
+    /* the candidate pair and every dot product the new Gram rows need; then g <- gn */
     if ((rc = step_dots(n, &h, g, gn, d, dots))) {
       rc = mdft_fail(err, rc, "L-BFGS dot products");
       goto done;
     }
+    double *t = g; g = gn; gn = t;
     const int nv = 2 * h.k;
     const double *e = dots + 3 * nv; /* g.g, g.y, y.y, d.d, d.g, d.y */
     double sy = step * e[5];
@@ -232,8 +252,8 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
       gset(&h, is(&h, c), is(&h, c), step * step * e[3]);
       gset(&h, is(&h, c), iy(&h, c), sy);
       gset(&h, iy(&h, c), iy(&h, c), e[2]);
-      double *t = h.S[c]; h.S[c] = d; d = t;
-      t = h.Y[c]; h.Y[c] = gn; gn = t;
+      float *tf = h.S[c]; h.S[c] = h.Sn; h.Sn = tf;
+      tf = h.Y[c]; h.Y[c] = h.Yn; h.Yn = tf;
       h.sigma[c] = step;
       h.rho[c] = 1.0 / sy;
       h.head = (h.head + 1) % m;
@@ -261,7 +281,7 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
   }
 done:
   for (int c = 0; c < m && h.S && h.Y; c++) { free(h.S[c]); free(h.Y[c]); }
-  free(h.S); free(h.Y); free(h.sigma); free(h.rho); free(h.G);
+  free(h.S); free(h.Y); free(h.Sn); free(h.Yn); free(h.sigma); free(h.rho); free(h.G);
   free(g); free(gn); free(d); free(q); free(alpha); free(dots);
   return rc;
 }

@@ -1,7 +1,9 @@
-/* The minimiser (two-loop recursion on the Gram matrix of the history) against
- * the textbook two-loop recursion written out here: same iterates, same line
- * search decisions, same skipped pairs, on a convex quadratic with a known
- * minimum and on a non-convex double well whose first steps have no curvature;
+/* The minimiser (two-loop recursion on the Gram matrix of a history held in
+ * single precision) against the textbook two-loop recursion written out here on
+ * the same rounded pairs: same iterates, same line search decisions, same
+ * skipped pairs, on a convex quadratic with a known minimum (reached to 1e-5
+ * with the rounded history) and on a non-convex double well whose first steps
+ * have no curvature;
  * vector lengths that end in a partial block, memories 1, 3, 5 and 8. */
 #include <string.h>
 #include "internal.h"
@@ -109,12 +111,13 @@ static void reference(int64_t n, double *x, problem *p, const mdft_lbfgs_opts *o
     /* the pair goes into the history only with curvature: with the history full, writing it
      * first would overwrite the oldest pair even when it is then skipped (the minimiser's
      * earlier version did that: its oldest pair then mixed a rejected s, y with the old rho) */
+    /* the minimiser keeps its pairs rounded to float: s~ = step float(d), y~ = float(gn - g) */
     double sy = 0;
-    for (int64_t i = 0; i < n; i++) sy += step * d[i] * (gn[i] - g[i]);
+    for (int64_t i = 0; i < n; i++) sy += step * (double)(float)d[i] * (double)(float)(gn[i] - g[i]);
     if (sy > 0) {
       for (int64_t i = 0; i < n; i++) {
-        s[head * n + i] = step * d[i];
-        y[head * n + i] = gn[i] - g[i];
+        s[head * n + i] = step * (double)(float)d[i];
+        y[head * n + i] = (double)(float)(gn[i] - g[i]);
       }
       rho[head] = 1 / sy;
       head = (head + 1) % m;
