@@ -293,7 +293,8 @@ def test_arg_reductions_take_the_first_nan_like_numpy(jit, dtype):
 
 def test_unmappable_operations_are_named():
     lay = rows((8, 4), [4, 4], "f64")
-    assert any("numpy.nanmax" in r for r in trace(lambda f: da.nanargmax(f, axis=0), {"f": lay}).reasons)
+    assert any("numpy.nanargmax" in r for r in trace(lambda f: da.nanargmax(f, axis=0), {"f": lay}).reasons)
+    assert any("numpy.cumsum" in r for r in trace(lambda f: da.cumsum(f, axis=0), {"f": lay}).reasons)
     assert any("numpy.sort" in r for r in trace(lambda f: (f.map_blocks(np.sort),), {"f": lay}).reasons)
     assert any("dtype float16" in r for r in trace(lambda f: f.astype("f2").sum(), {"f": lay}).reasons)
 
@@ -317,3 +318,52 @@ def test_histogram_bins_match_numpy_at_the_edges(jit, dtype):
         jit.call(jit.compile(st.ir), [vals] + out)
         ref = np.histogram(vals, bins=bins, range=rng_)[0]
         np.testing.assert_array_equal(out[0][:ref.size], ref)
+
+
+def nan_patterns(f):
+    return {"nansum": da.nansum(f), "nansum0": da.nansum(f, axis=0), "nanmax1": da.nanmax(f, axis=1),
+            "nanmin0": da.nanmin(f, axis=0), "nanmean0": da.nanmean(f, axis=0), "nanvar1": da.nanvar(f, axis=1),
+            "nanstd": da.nanstd(f), "nanprod1": da.nanprod(f / 8, axis=1)}
+
+
+@pytest.mark.parametrize("dtype", ["f32", "f64", "i32"])
+@pytest.mark.parametrize("layout", ["rows", "irregular"])
+def test_nan_reductions_equal_numpy(jit, dtype, layout):
+    # NaNs scattered, a whole column NaN (nanmin/nanmax give NaN there, nanmean too) and a block's
+    # row NaN; integer blocks take the plain reductions
+    lay = rows((9, 9), [2, 4, 3], dtype) if layout == "rows" else irregular(dtype)
+    tpl = trace(nan_patterns, {"f": lay})
+    assert not tpl.reasons, tpl.reasons
+    dt = np.dtype(DT[dtype])
+    whole = (np.random.default_rng(3).standard_normal((9, 9)) * 10).astype(dt)
+    if dt.kind == "f":
+        whole[[0, 3, 7], [2, 5, 1]] = np.nan
+        whole[:, 4] = np.nan
+        whole[6, :] = np.nan
+    data = {int(r): whole[s[0]:s[0] + c[0], s[1]:s[1] + c[1]].copy() for r, (s, c) in lay["blocks"].items()}
+    outs = {}
+    for st in tpl.stages.values():
+        res = [np.full(max(o.size, 1), 77, o.dtype) for o in st.outputs]  # poisoned
+        jit.call(jit.compile(st.ir), [data[st.rank].reshape(-1)] + res)
+        outs[st.rank] = res
+    placed, counts = step_graph(tpl, 1, lambda a, r, n: outs.get(r), lambda a, r: data[r])
+    assert counts["raw"] == 0 and counts["in_process"] == len(lay["blocks"])
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning) if dt.kind == "f" else _no_warning():
+        got = dask.compute(placed, scheduler="sync")[0]
+        want = {"nansum": np.nansum(whole), "nansum0": np.nansum(whole, axis=0), "nanmax1": np.nanmax(whole, axis=1),
+                "nanmin0": np.nanmin(whole, axis=0), "nanmean0": np.nanmean(whole, axis=0),
+                "nanvar1": np.nanvar(whole, axis=1), "nanstd": np.nanstd(whole),
+                "nanprod1": np.nanprod(whole / 8, axis=1)}
+    rtol = 1e-5 if dtype == "f32" else 1e-12
+    for k, w in want.items():
+        np.testing.assert_allclose(np.asarray(got[k]), w, rtol=rtol, atol=1e-9, err_msg=k)  # NaN where NumPy has NaN
+    if dt.kind == "f":
+        assert np.isnan(got["nanmin0"][4]) and np.isnan(got["nanmax1"][6]) and got["nansum0"][4] == 0
+
+
+class _no_warning:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False

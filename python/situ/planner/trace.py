@@ -486,6 +486,26 @@ def _reducer(kind: str):
     return f
 
 
+def _nan_reducer(kind: str):
+    """``numpy.nan<kind>``: the reduction with each NaN replaced by the reduction's
+    identity; an all-NaN slice gives NaN under nanmin/nanmax as in NumPy, 0 or 1
+    under nansum/nanprod. Integer blocks hold no NaN: the plain reduction."""
+    identity = {"sum": 0, "prod": 1, "min": np.inf, "max": -np.inf}[kind]
+
+    def f(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+        if out is not None:
+            raise Unmappable(f"numpy.nan{kind}(out=...)")
+        if _node(a).dtype.kind != "f":
+            return _reducer(kind)(a, axis, dtype, None, keepdims, **kw)
+        nan = ufunc_call("isnan", (a,))
+        r = reduce(kind, where(nan, identity, a), axis, keepdims, dtype if kind in ("sum", "prod") else None, **kw)
+        if kind in ("min", "max"):
+            seen = reduce("sum", ufunc_call("logical_not", (nan,)), axis, keepdims)
+            r = where(ufunc_call("greater", (seen, 0)), r, np.nan)
+        return r
+    return f
+
+
 def _full_like(a, fill_value, dtype=None, shape=None, **kw):
     n = _node(a)
     return np.full(n.shape if shape is None else shape, fill_value, dtype or n.dtype)
@@ -494,6 +514,8 @@ def _full_like(a, fill_value, dtype=None, shape=None, **kw):
 FUNCTIONS = {
     "sum": _reducer("sum"), "prod": _reducer("prod"), "min": _reducer("min"), "max": _reducer("max"),
     "amin": _reducer("min"), "amax": _reducer("max"),
+    "nansum": _nan_reducer("sum"), "nanprod": _nan_reducer("prod"), "nanmin": _nan_reducer("min"),
+    "nanmax": _nan_reducer("max"),
     "where": where, "clip": clip, "histogram": histogram, "stack": stack, "concatenate": concatenate,
     "broadcast_to": broadcast_to,
     "reshape": lambda a, newshape=None, shape=None, **k: reshape(a, shape if shape is not None else newshape),
