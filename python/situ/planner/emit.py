@@ -87,7 +87,7 @@ class KernelEmitter:
         # arg_chunk asks for both) are one pass: the extreme value is where its index is.
         self.pairs: dict[int, Node] = {}
         for a in order:
-            if a.op == "argreduce":
+            if a.op == "argreduce" and not a.attrs.get("skipnan"):  # nanarg*: max/min differ at NaN
                 axes = tuple(range(len(a.args[0].shape))) if a.attrs["axis"] is None else (a.attrs["axis"],)
                 for r in order:
                     if r.op == "reduce" and r.args[0] is a.args[0] and r.attrs["kind"] == a.attrs["kind"] and \
@@ -268,7 +268,10 @@ class KernelEmitter:
     def _argreduce(self, n: Node, dst: str) -> None:
         """First index of the max (min) along one axis or over the whole block (flat,
         row-major), NaN taken as the extreme as in NumPy; sequential loops carrying
-        (best value, best index). Writes the value too when a paired reduce wants it."""
+        (best value, best index). Writes the value too when a paired reduce wants it.
+        ``skipnan`` (nanargmax/nanargmin): NaN is never better, as NumPy's NaN
+        replaced by -inf (+inf) — so a NaN ahead of a run of -inf keeps index 0, as
+        in NumPy, and an all-NaN slice gives 0, as Dask's chunk does."""
         b = self.b
         (src,) = n.args
         kind, axis, dt = n.attrs["kind"], n.attrs["axis"], src.dtype
@@ -277,6 +280,7 @@ class KernelEmitter:
         kept = [d for d in range(len(src.shape)) if d not in red]
         kidx = self._loop("kokkos.parallel_for", [src.shape[d] for d in kept]) if kept else []
         full: dict[int, str] = dict(zip(kept, kidx))
+        skip = bool(n.attrs.get("skipnan"))
         bv, bi = self._identity(kind, dt), b.const(0, "i64")
         closers = []
         for d in red:
@@ -290,7 +294,9 @@ class KernelEmitter:
         v = self.value(src, [full[d] for d in range(len(src.shape))])
         at = self._lin([full[d] for d in red], _strides([src.shape[d] for d in red]))
         at = b.op(f"arith.index_cast {at} : index to i64", "x")
-        if dt.kind == "f":
+        if skip:  # ordered compare: false at NaN
+            better = b.op(f"arith.cmpf {'ogt' if kind == 'max' else 'olt'}, {v}, {bv} : {ty}", "p")
+        elif dt.kind == "f":
             better = b.op(f"arith.cmpf {'ogt' if kind == 'max' else 'olt'}, {v}, {bv} : {ty}", "p")
             vnan = b.op(f"arith.cmpf uno, {v}, {v} : {ty}", "p")
             bord = b.op(f"arith.cmpf ord, {bv}, {bv} : {ty}", "p")

@@ -263,9 +263,13 @@ def reduce(kind: str, x: Any, axis: Any = None, keepdims: bool = False, dtype: A
     return Sym(Node("reduce", (n,), shape, rdt, {"kind": kind, "axes": axes, "keepdims": bool(keepdims)}))
 
 
-def argreduce(kind: str, x: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Sym:
+def argreduce(kind: str, x: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
+              skipnan: bool = False) -> Sym:
     """``numpy.argmax`` / ``argmin``: the first index of the extreme value (NaN counts
-    as the extreme, as in NumPy), flat over the block or along one axis."""
+    as the extreme, as in NumPy), flat over the block or along one axis. With
+    ``skipnan`` (``nanargmax``/``nanargmin``) NaNs are passed over as NumPy's NaN
+    replaced by -inf (+inf), and an all-NaN slice gives 0 — Dask's chunk does the
+    same, and its aggregation raises NumPy's error when a whole slice is NaN."""
     if out is not None:
         raise Unmappable(f"numpy.arg{kind}(out=...)")
     n = _node(x)
@@ -278,7 +282,8 @@ def argreduce(kind: str, x: Any, axis: Any = None, out: Any = None, keepdims: bo
     nd = len(n.shape)
     ax = None if axis is None or nd == 0 else int(axis) % nd
     shape = () if ax is None else tuple(s for d, s in enumerate(n.shape) if d != ax)
-    r = Sym(Node("argreduce", (n,), shape, np.dtype(np.intp), {"kind": kind, "axis": ax}))
+    r = Sym(Node("argreduce", (n,), shape, np.dtype(np.intp),
+                 {"kind": kind, "axis": ax, "skipnan": bool(skipnan) and n.dtype.kind == "f"}))
     if keepdims:
         r = reshape(r, tuple(1 if ax is None or d == ax else s for d, s in enumerate(n.shape)))
     return r
@@ -532,6 +537,8 @@ FUNCTIONS = {
     "may_share_memory": lambda a, b, **k: False,
     "argmax": lambda a, axis=None, out=None, keepdims=False: argreduce("max", a, axis, out, keepdims),
     "argmin": lambda a, axis=None, out=None, keepdims=False: argreduce("min", a, axis, out, keepdims),
+    "nanargmax": lambda a, axis=None, out=None, keepdims=False: argreduce("max", a, axis, out, keepdims, True),
+    "nanargmin": lambda a, axis=None, out=None, keepdims=False: argreduce("min", a, axis, out, keepdims, True),
     "unravel_index": unravel_index, "ravel_multi_index": ravel_multi_index, "empty_like": _empty_like,
     "ravel": lambda a, order="C": a.ravel(order),
     "isscalar": lambda a: False,
