@@ -331,8 +331,6 @@ def test_nan_reductions_equal_numpy(jit, dtype, layout):
     # NaNs scattered, a whole column NaN (nanmin/nanmax give NaN there, nanmean too) and a block's
     # row NaN; integer blocks take the plain reductions
     lay = rows((9, 9), [2, 4, 3], dtype) if layout == "rows" else irregular(dtype)
-    tpl = trace(nan_patterns, {"f": lay})
-    assert not tpl.reasons, tpl.reasons
     dt = np.dtype(DT[dtype])
     whole = (np.random.default_rng(3).standard_normal((9, 9)) * 10).astype(dt)
     if dt.kind == "f":
@@ -340,19 +338,13 @@ def test_nan_reductions_equal_numpy(jit, dtype, layout):
         whole[:, 4] = np.nan
         whole[6, :] = np.nan
     data = {int(r): whole[s[0]:s[0] + c[0], s[1]:s[1] + c[1]].copy() for r, (s, c) in lay["blocks"].items()}
-    outs = {}
-    for st in tpl.stages.values():
-        res = [np.full(max(o.size, 1), 77, o.dtype) for o in st.outputs]  # poisoned
-        jit.call(jit.compile(st.ir), [data[st.rank].reshape(-1)] + res)
-        outs[st.rank] = res
-    placed, counts = step_graph(tpl, 1, lambda a, r, n: outs.get(r), lambda a, r: data[r])
-    assert counts["raw"] == 0 and counts["in_process"] == len(lay["blocks"])
     with np.errstate(all="ignore"), pytest.warns(RuntimeWarning) if dt.kind == "f" else _no_warning():
-        got = dask.compute(placed, scheduler="sync")[0]
+        tpl, counts, got, _, _ = placed_and_raw_data(jit, nan_patterns, lay, data)
         want = {"nansum": np.nansum(whole), "nansum0": np.nansum(whole, axis=0), "nanmax1": np.nanmax(whole, axis=1),
                 "nanmin0": np.nanmin(whole, axis=0), "nanmean0": np.nanmean(whole, axis=0),
                 "nanvar1": np.nanvar(whole, axis=1), "nanstd": np.nanstd(whole),
                 "nanprod1": np.nanprod(whole / 8, axis=1)}
+    assert not tpl.reasons and counts["raw"] == 0 and counts["in_process"] == len(lay["blocks"]), tpl.reasons
     rtol = 1e-5 if dtype == "f32" else 1e-12
     for k, w in want.items():
         np.testing.assert_allclose(np.asarray(got[k]), w, rtol=rtol, atol=1e-9, err_msg=k)  # NaN where NumPy has NaN
@@ -378,8 +370,6 @@ def test_nan_arg_reductions_equal_numpy(jit, dtype, layout):
            else rows((9, 9), [9], dtype))
     fn = lambda f: {"amax0": da.nanargmax(f, axis=0), "amin1": da.nanargmin(f, axis=1),  # noqa: E731
                     "amax": da.nanargmax(f), "max0": f.max(axis=0)}
-    tpl = trace(fn, {"f": lay})
-    assert not tpl.reasons, tpl.reasons
     dt = np.dtype(DT[dtype])
     whole = np.random.default_rng(5).integers(-4, 5, (9, 9)).astype(dt)  # small integers: ties
     if dt.kind == "f":
@@ -391,15 +381,9 @@ def test_nan_arg_reductions_equal_numpy(jit, dtype, layout):
         whole[8, 3] = -np.inf
         whole[2, 2] = np.nan
     data = {int(r): whole[s[0]:s[0] + c[0], s[1]:s[1] + c[1]].copy() for r, (s, c) in lay["blocks"].items()}
-    outs = {}
-    for st in tpl.stages.values():
-        res = [np.full(max(o.size, 1), 77, o.dtype) for o in st.outputs]  # poisoned
-        jit.call(jit.compile(st.ir), [data[st.rank].reshape(-1)] + res)
-        outs[st.rank] = res
-    placed, counts = step_graph(tpl, 1, lambda a, r, n: outs.get(r), lambda a, r: data[r])
-    raw, _ = step_graph(tpl, 2, lambda a, r, n: None, lambda a, r: data[r])
-    assert counts["raw"] == 0
-    got, want = dask.compute(placed, raw, scheduler="sync")
+    with np.errstate(all="ignore"):
+        tpl, counts, got, want, _ = placed_and_raw_data(jit, fn, lay, data)
+    assert not tpl.reasons and counts["raw"] == 0, tpl.reasons
     for k in want:
         np.testing.assert_array_equal(got[k], want[k], err_msg=k)
     np.testing.assert_array_equal(got["amax0"], np.nanargmax(whole, axis=0))
