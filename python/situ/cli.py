@@ -152,10 +152,13 @@ def run(argv: Sequence[str]) -> int:
         prog.line(f"analytics ready; launching {' '.join(cmd)}", force=True)
         sim_proc = subprocess.Popen(cmd, env=env)
         analytics_failed_at = None
+        ended = False  # the run's end (every rank gone) often arrives before mpirun has exited
         while True:
             try:
                 while True:
-                    prog.event(events.get_nowait())
+                    msg = events.get_nowait()
+                    prog.event(msg)
+                    ended = ended or msg.get("type") == "end"
             except queue.Empty:
                 pass
             prog.tick()
@@ -169,7 +172,7 @@ def run(argv: Sequence[str]) -> int:
         # loaded node reads slower than the ranks wrote): wait for the run's end (every
         # rank's bye or closed connection) while steps keep arriving, then tell the
         # session the run is over, even if no rank ever reported.
-        last, ended = time.monotonic(), False
+        last = time.monotonic()
         while not ended and time.monotonic() - last < args.drain_timeout:
             try:
                 msg = events.get(timeout=0.1)
