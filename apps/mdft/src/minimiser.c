@@ -235,40 +235,37 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
       goto done;
     }
     double *t = g; g = gn; gn = t;
-    const int nv = 2 * h.k;
-    const double *e = dots + 3 * nv; /* g.g, g.y, y.y, d.d, d.g, d.y */
+    const double *e = dots + 3 * (2 * h.k); /* g.g, g.y, y.y, d.d, d.g, d.y */
     double sy = step * e[5];
-    int c = h.head;
-    if (sy > 0) { /* store the pair in slot c (the oldest when full) */
-      for (int j = 0, b = 0; j < h.k; j++, b += 2) {
-        int cc = slot(&h, j);
-        if (cc == c) continue; /* the pair being replaced */
-        const double *ds = dots + 3 * b, *dy = dots + 3 * (b + 1); /* (g, y, d) . S_cc, . Y_cc */
+    const int c = h.head, accept = sy > 0; /* the pair goes into slot c (the oldest when full) */
+    /* the new rows against the pairs held before this step (dots taken newest first) */
+    for (int j = 0; j < h.k; j++) {
+      int cc = slot(&h, j);
+      if (accept && cc == c) continue; /* the pair being replaced */
+      const double *ds = dots + 3 * (2 * j), *dy = dots + 3 * (2 * j + 1); /* (g, y, d) . S_cc, . Y_cc */
+      gset(&h, ig(&h), is(&h, cc), h.sigma[cc] * ds[0]);
+      gset(&h, ig(&h), iy(&h, cc), dy[0]);
+      if (accept) {
         gset(&h, is(&h, c), is(&h, cc), step * h.sigma[cc] * ds[2]);
         gset(&h, is(&h, c), iy(&h, cc), step * dy[2]);
         gset(&h, iy(&h, c), is(&h, cc), h.sigma[cc] * ds[1]);
         gset(&h, iy(&h, c), iy(&h, cc), dy[1]);
       }
+    }
+    if (accept) {
       gset(&h, is(&h, c), is(&h, c), step * step * e[3]);
       gset(&h, is(&h, c), iy(&h, c), sy);
       gset(&h, iy(&h, c), iy(&h, c), e[2]);
+      gset(&h, ig(&h), is(&h, c), step * e[4]);
+      gset(&h, ig(&h), iy(&h, c), e[1]);
       float *tf = h.S[c]; h.S[c] = h.Sn; h.Sn = tf;
       tf = h.Y[c]; h.Y[c] = h.Yn; h.Yn = tf;
       h.sigma[c] = step;
       h.rho[c] = 1.0 / sy;
       h.head = (h.head + 1) % m;
       if (h.k < m) h.k++;
-      gset(&h, ig(&h), is(&h, c), step * e[4]);
-      gset(&h, ig(&h), iy(&h, c), e[1]);
     } else
       r->skipped++; /* without curvature the pair would make H indefinite */
-    for (int j = 0; j < nv / 2; j++) {
-      /* dots were taken over the pairs held before this step, newest first */
-      int cc = (c - 1 - j + 2 * m) % m;
-      if (sy > 0 && cc == c) continue;
-      gset(&h, ig(&h), is(&h, cc), h.sigma[cc] * dots[3 * (2 * j)]);
-      gset(&h, ig(&h), iy(&h, cc), dots[3 * (2 * j + 1)]);
-    }
     gset(&h, ig(&h), ig(&h), e[0]);
     df = fn - f;
     f = fn;
