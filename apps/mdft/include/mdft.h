@@ -172,7 +172,7 @@ void mdft_solver_box(const mdft_solver *s, int64_t n[3], double len[3]);
 /* n(r)/n0 on the grid (length nx*ny*nz, x slowest). */
 void mdft_solver_density(const mdft_solver *s, double *g);
 /* n_s(r)/n0 of solvent site `site` (0-based, in the solvent's order), same grid and order as
- * mdft_solver_density: for water the O density is the centre's, the H densities are not. */
+ * mdft_solver_density: a site at the molecular centre (water's O) has the centre's density. */
 int mdft_solver_site_density(const mdft_solver *s, int64_t site, double *n, mdft_error *err);
 /* External potential V(r,o) (kJ/mol, same layout as x). */
 const double *mdft_solver_potential(const mdft_solver *s);

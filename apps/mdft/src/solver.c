@@ -173,6 +173,11 @@ int mdft_solver_site_density(const mdft_solver *s, int64_t site, double *out, md
   if (site < 0 || site >= s->nsv)
     return mdft_fail(err, MDFT_ERR_INPUT, "solvent site %lld: the solvent has sites 0..%lld", (long long)site,
                      (long long)s->nsv - 1);
+  const mdft_site *sv = &s->solv[site];
+  if (sv->x == 0 && sv->y == 0 && sv->z == 0) { /* at the molecular centre (water's O): no shift */
+    mdft_solver_density(s, out);
+    return MDFT_OK;
+  }
   const mdft_grid *g = &s->grid;
   const int64_t N = g->ntot, no = s->ang.no, nzh = g->n[2] / 2 + 1, nk = g->n[0] * g->n[1] * nzh;
   double *in = fftw_malloc(sizeof(double) * (size_t)N);
@@ -186,7 +191,6 @@ int mdft_solver_site_density(const mdft_solver *s, int64_t site, double *out, md
   bwd = fftw_plan_dft_c2r_3d((int)g->n[0], (int)g->n[1], (int)g->n[2], acc, in, FFTW_ESTIMATE);
   if (!fwd || !bwd) { rc = mdft_fail(err, MDFT_ERR_FFT, "site density FFT plans"); goto done; }
   memset(acc, 0, sizeof(double complex) * (size_t)nk);
-  const mdft_site *sv = &s->solv[site];
   for (int64_t o = 0; o < no; o++) {
     const double *R = s->ang.rot + 9 * o, w = s->ang.w[o];
 #pragma omp parallel for schedule(static) num_threads(s->nthreads)
