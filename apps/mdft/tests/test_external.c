@@ -32,9 +32,8 @@ static void site_pos(const mdft_solver *s, const mdft_site *site, int64_t r, int
   mdft_solver_box(s, n, len);
   mdft_solver_orientation(s, o, e, &w);
   test_euler_rot(e, R);
-  const int64_t ix = r / (n[1] * n[2]), iy = (r / n[2]) % n[1], iz = r % n[2];
-  const double g[3] = {(double)ix * len[0] / (double)n[0], (double)iy * len[1] / (double)n[1],
-                       (double)iz * len[2] / (double)n[2]};
+  double g[3];
+  test_grid_point(n, len, r, g);
   const double m[3] = {site->x, site->y, site->z};
   for (int d = 0; d < 3; d++) p[d] = g[d] + R[d][0] * m[0] + R[d][1] * m[1] + R[d][2] * m[2];
 }
@@ -290,10 +289,9 @@ static double shell_polarisation(const mdft_solver *s, const double c[3], double
   const int64_t no = mdft_solver_norient(s), N = n[0] * n[1] * n[2];
   const double *x = mdft_solver_x((mdft_solver *)s);
   for (int64_t r = 0; r < N; r++) {
-    double d[3] = {(double)(r / (n[1] * n[2])) * len[0] / (double)n[0] - c[0],
-                   (double)((r / n[2]) % n[1]) * len[1] / (double)n[1] - c[1],
-                   (double)(r % n[2]) * len[2] / (double)n[2] - c[2]};
-    for (int a = 0; a < 3; a++) d[a] -= len[a] * round(d[a] / len[a]);
+    double d[3];
+    test_grid_point(n, len, r, d);
+    for (int a = 0; a < 3; a++) { d[a] -= c[a]; d[a] -= len[a] * round(d[a] / len[a]); }
     double dist = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
     if (dist < rlo || dist > rhi) continue;
     for (int64_t o = 0; o < no; o++) {

@@ -73,9 +73,8 @@ int main(void) {
     c[o][2] = 7 + 0.3 * (double)(o % 5);
   }
   for (int64_t r = 0; r < N; r++) {
-    double pos[3] = {(double)(r / (nn[1] * nn[2])) * len[0] / (double)nn[0],
-                     (double)((r / nn[2]) % nn[1]) * len[1] / (double)nn[1],
-                     (double)(r % nn[2]) * len[2] / (double)nn[2]};
+    double pos[3];
+    test_grid_point(nn, len, r, pos);
     for (int64_t o = 0; o < no; o++) {
       double d[3] = {pos[0] - c[o][0], pos[1] - c[o][1], pos[2] - c[o][2]};
       x[mdft_solver_index(s, r, o)] = sqrt(0.3 + gauss(d, len, sig));
@@ -87,9 +86,8 @@ int main(void) {
     OK(mdft_solver_site_density(s, site, n, &err));
     double emax = 0, nmax = 0;
     for (int64_t r = 0; r < N; r++) {
-      double pos[3] = {(double)(r / (nn[1] * nn[2])) * len[0] / (double)nn[0],
-                       (double)((r / nn[2]) % nn[1]) * len[1] / (double)nn[1],
-                       (double)(r % nn[2]) * len[2] / (double)nn[2]};
+      double pos[3];
+      test_grid_point(nn, len, r, pos);
       double ref = 0;
       for (int64_t o = 0; o < no; o++) {
         double eul[3], wo, R[3][3];

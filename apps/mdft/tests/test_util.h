@@ -112,6 +112,11 @@ static inline int liquid_cq(mdft_solvent *w, int mmax, int mrso, double amp, mdf
   free(c0);
   return rc;
 }
+/* position (A) of grid point r (x slowest) of a box of n points and lengths len */
+static inline void test_grid_point(const int64_t n[3], const double len[3], int64_t r, double p[3]) {
+  const int64_t i[3] = {r / (n[1] * n[2]), (r / n[2]) % n[1], r % n[2]};
+  for (int d = 0; d < 3; d++) p[d] = (double)i[d] * len[d] / (double)n[d];
+}
 /* R = Rz(phi) Ry(theta) Rz(psi), lab = R * molecular: the rotation of orientation (phi, theta,
  * psi), written out here so that the tests do not use the library's own */
 static inline void test_euler_rot(const double e[3], double R[3][3]) {
