@@ -7,13 +7,15 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include "mdft.h"
+#include "simd.h"
 
 #define MDFT_PI 3.14159265358979323846
 #define MDFT_KB 0.0083144626181532 /* kJ/mol/K */
 #define MDFT_COULOMB 1389.35457644382 /* kJ/mol A / e^2 */
 
-/* The blocked kernels are compiled for AVX-512 and AVX2 besides the baseline and
- * picked at load time (GCC function multiversioning); elsewhere, baseline only. */
+/* The auto-vectorised loops (solver.c, minimiser.c) are compiled for AVX-512 and AVX2 besides
+ * the baseline and picked at load time (GCC function multiversioning); elsewhere, baseline only.
+ * The kernels written with vector types pick their width by hand (simd.h). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && \
     !defined(MDFT_NO_CLONES)
 #define MDFT_VECTOR __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -66,6 +68,7 @@ void mdft_wigner_d(const mdft_wigner *w, double cos_theta, double *d);
 /* ---- projection.c: f(Omega) <-> f^m_{mu mu'} (stored for mu' >= 0) ---- */
 typedef struct {
   int mmax, mrso, na;     /* na: number of mu' values kept (mu' = a*mrso, a < na) */
+  int isa;                /* the x86-64 level of the vector kernels run (simd.h) */
   int64_t np;             /* stored projections */
   int *pm, *pmu, *pmup;   /* per p */
   int64_t *pindex;        /* (m, mu+mmax, a) -> p or -1 */
@@ -119,6 +122,12 @@ void mdft_proj_forward_block(const mdft_proj *p, int64_t nb, const double *f, do
                              int64_t stride, double *work);
 void mdft_proj_backward_block(const mdft_proj *p, int64_t nb, const double complex *in,
                               int64_t stride, double *f, double *work);
+#define MDFT_PROJ_KERNELS(sfx)                                                                           \
+  void mdft_proj_forward_block##sfx(const mdft_proj *p, int64_t nb, const double *f, double complex *out, \
+                                    int64_t stride, double *work);                                        \
+  void mdft_proj_backward_block##sfx(const mdft_proj *p, int64_t nb, const double complex *in,           \
+                                     int64_t stride, double *f, double *work);
+MDFT_LEVELS(MDFT_PROJ_KERNELS)
 
 /* ---- fft.c: batched in-place 3D complex FFTs over the projections ---- */
 typedef struct {
@@ -157,6 +166,8 @@ void mdft_oz_free(mdft_oz *oz);
 /* In place: data[p][r] holds FFT(drho)_p(q); on return FFT(gamma)_p(q) * (1/N). drho is real, and the
  * blocked apply relies on it: the mu' = 0 values at -q follow from those at q and are not read. */
 int mdft_oz_apply(const mdft_oz *oz, double complex *data);
+#define MDFT_OZ_KERNELS(sfx) int mdft_oz_apply##sfx(const mdft_oz *oz, double complex *data);
+MDFT_LEVELS(MDFT_OZ_KERNELS)
 /* The same, one q at a time (the reference the blocked apply is tested against). */
 int mdft_oz_apply_ref(const mdft_oz *oz, double complex *data);
 

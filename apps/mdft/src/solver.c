@@ -8,6 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Streaming stores: the gradient and the projection fields written without reading their lines
+ * first (the write-allocate would be one more pass over arrays far beyond the caches, read back
+ * from memory anyway). d[0..n) = s[0..n); d 16-byte aligned except maybe a last odd-sized block's rows. */
+static inline void stream_copy(double *restrict d, const double *restrict s, int64_t n) {
+  int64_t i = 0;
+#if defined(__SSE2__)
+  if (((uintptr_t)d & 15) == 0)
+    for (; i + 2 <= n; i += 2) _mm_stream_pd(d + i, _mm_load_pd(s + i));
+#endif
+  for (; i < n; i++) d[i] = s[i];
+}
+/* the streamed data complete before other threads read it */
+static inline void stream_fence(void) {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
+}
 
 struct mdft_solver {
   mdft_params par;
@@ -97,7 +118,7 @@ int mdft_solver_create(const mdft_params *p, const mdft_solvent *solvent, const 
   s->x = malloc(sizeof(double) * (size_t)(N * no));
   s->v = calloc((size_t)(N * no), sizeof(double));
   s->buf = fftw_malloc(sizeof(double complex) * (size_t)(N * s->proj.np));
-  s->wstride = (no * MDFT_PB + 2 * MDFT_PB + mdft_proj_block_work(&s->proj) + 7) / 8 * 8; /* 64-byte multiples */
+  s->wstride = (no * MDFT_PB + 3 * MDFT_PB + mdft_proj_block_work(&s->proj) + 2 * MDFT_PB * s->proj.np + 7) / 8 * 8; /* 64-byte multiples */
   s->work = aligned_alloc(64, sizeof(double) * (size_t)(s->wstride * s->nthreads));
   if (!s->solv || !s->solu || !s->x || !s->v || !s->buf || !s->work) {
     rc = mdft_fail(err, MDFT_ERR_NOMEM, "solver arrays for %lld points x %lld orientations",
@@ -226,101 +247,89 @@ done:
 
 void mdft_solver_timers(const mdft_solver *s, mdft_timers *t) { *t = s->tm; }
 
-/* The local terms of one block of nb <= MDFT_PB points (x, v, g: the block, no rows of nb
- * points): the ideal and external integrands summed per lane into acc[0..PB) and
- * acc[PB..2PB), f = drho as no rows of MDFT_PB (lanes >= nb zero) and, when g,
- * g = kT ln x^2 + V. Inlined with nb = MDFT_PB for whole blocks (vectors without remainder). */
-static inline __attribute__((always_inline)) void local_forward_rows(
-    const double *restrict x, const double *restrict v, const double *restrict w, int64_t no, int64_t nb,
-    double rho0, double kT, double *restrict g, double *restrict f, double *restrict acc) {
-  double *restrict aid = acc, *restrict aext = acc + MDFT_PB;
+/* The first pass reads x only: drho = rho0 (x^2 - 1) of one block of nb <= MDFT_PB points as
+ * no rows of MDFT_PB (lanes >= nb zero) for the angular transform. Everything else that needs
+ * x, V or writes the gradient waits for the second pass, which has to read x anyway: an
+ * evaluation streams x twice, V and the gradient once (at 64^3, mmax 3 each is 176 MiB; the
+ * passes are bound by memory bandwidth). Inlined with nb = MDFT_PB for whole blocks. */
+static inline __attribute__((always_inline)) void local_forward_rows(const double *restrict x, int64_t no,
+                                                                     int64_t nb, double rho0,
+                                                                     double *restrict f) {
   for (int64_t o = 0; o < no; o++) {
-    const double *restrict xr = x + o * nb, *restrict vr = v + o * nb;
+    const double *restrict xr = x + o * nb;
     double *restrict fr = f + o * MDFT_PB;
-    const double wo = w[o];
-    for (int64_t l = 0; l < nb; l += 8) { /* the next block's row (prefetches never fault) */
-      MDFT_PF(xr, no * nb + l);
-      MDFT_PF(vr, no * nb + l);
-      if (g) MDFT_PFW(g, (o + no) * nb + l);
-    }
-#define LOCAL_FORWARD(G)                                                                \
-  for (int64_t b = 0; b < nb; b++) {                                                    \
-    const double xb = xr[b], xx = xb * xb, l = mdft_log_sq(xb), id = xx * l - xx + 1;   \
-    const uint64_t pos = -(uint64_t)(mdft_bits(xx) != 0); /* xx is +0 or > 0 */         \
-    aid[b] += wo * mdft_pick(pos, id, 1);                                               \
-    aext[b] += wo * xx * vr[b];                                                         \
-    fr[b] = rho0 * (xx - 1);                                                            \
-    G;                                                                                  \
-  }
-    if (g) {
-      double *restrict gr = g + o * nb;
-      LOCAL_FORWARD(gr[b] = mdft_pick(pos, kT * l, 0) + vr[b])
-    } else
-      LOCAL_FORWARD((void)0)
-#undef LOCAL_FORWARD
+    for (int64_t l = 0; l < nb; l += 8) MDFT_PF(xr, no * nb + l); /* the next block's row */
+    for (int64_t b = 0; b < nb; b++) fr[b] = rho0 * (xr[b] * xr[b] - 1);
     for (int64_t b = nb; b < MDFT_PB; b++) fr[b] = 0;
   }
 }
 
-MDFT_VECTOR static void local_forward(const double *restrict x, const double *restrict v,
-                                      const double *restrict w, int64_t no, int64_t nb, double rho0,
-                                      double kT, double *restrict g, double *restrict f,
-                                      double *restrict acc) {
+MDFT_VECTOR static void local_forward(const double *restrict x, int64_t no, int64_t nb, double rho0,
+                                      double *restrict f) {
   if (nb == MDFT_PB)
-    local_forward_rows(x, v, w, no, MDFT_PB, rho0, kT, g, f, acc);
+    local_forward_rows(x, no, MDFT_PB, rho0, f);
   else
-    local_forward_rows(x, v, w, no, nb, rho0, kT, g, f, acc);
+    local_forward_rows(x, no, nb, rho0, f);
 }
 
-/* gamma (no rows of MDFT_PB) -> the excess integrand per lane into acc[0..PB) and, when g,
- * the gradient g = pref w 2x (g - kT gamma) from the first pass's g = kT ln x^2 + V. */
+/* The second pass, given gamma (no rows of MDFT_PB): per lane, the ideal, external and excess
+ * integrands into acc[0..PB), acc[PB..2PB), acc[2PB..3PB); when g, the gradient
+ * g = pref w 2x (kT ln x^2 + V - kT gamma) (ln x^2 taken as 0 where x = 0, where 2x = 0 anyway),
+ * streamed (at small sizes, where it would have stayed in the caches, this costs little). */
 static inline __attribute__((always_inline)) void local_backward_rows(
-    const double *restrict x, const double *restrict w, int64_t no, int64_t nb, double pref, double kT,
-    double *restrict g, const double *restrict gam, double *restrict acc) {
+    const double *restrict x, const double *restrict v, const double *restrict w, int64_t no, int64_t nb,
+    double pref, double kT, double *restrict g, const double *restrict gam, double *restrict acc) {
+  double *restrict aid = acc, *restrict aext = acc + MDFT_PB, *restrict aexc = acc + 2 * MDFT_PB;
+  double row[MDFT_PB] __attribute__((aligned(64)));
   for (int64_t o = 0; o < no; o++) {
-    const double *restrict xr = x + o * nb, *restrict t = gam + o * MDFT_PB;
+    const double *restrict xr = x + o * nb, *restrict vr = v + o * nb, *restrict t = gam + o * MDFT_PB;
     const double wo = w[o];
-    for (int64_t l = 0; l < nb; l += 8) { /* the next block's row */
+    for (int64_t l = 0; l < nb; l += 8) { /* the next block's row (prefetches never fault) */
       MDFT_PF(xr, no * nb + l);
-      if (g) MDFT_PFW(g, (o + no) * nb + l);
+      MDFT_PF(vr, no * nb + l);
     }
-    for (int64_t b = 0; b < nb; b++) acc[b] += wo * (xr[b] * xr[b] - 1) * t[b];
-    if (g) {
-      double *restrict gr = g + o * nb;
-      for (int64_t b = 0; b < nb; b++) gr[b] = pref * wo * 2 * xr[b] * (gr[b] - kT * t[b]);
+    for (int64_t b = 0; b < nb; b++) {
+      const double xb = xr[b], xx = xb * xb, l = mdft_log_sq(xb), id = xx * l - xx + 1;
+      const uint64_t pos = -(uint64_t)(mdft_bits(xx) != 0); /* xx is +0 or > 0 */
+      aid[b] += wo * mdft_pick(pos, id, 1);
+      aext[b] += wo * xx * vr[b];
+      aexc[b] += wo * (xx - 1) * t[b];
+      row[b] = pref * wo * 2 * xb * (mdft_pick(pos, kT * l, 0) + vr[b] - kT * t[b]);
     }
+    if (g) stream_copy(g + o * nb, row, nb);
   }
 }
 
-MDFT_VECTOR static void local_backward(const double *restrict x, const double *restrict w, int64_t no,
-                                       int64_t nb, double pref, double kT, double *restrict g,
+MDFT_VECTOR static void local_backward(const double *restrict x, const double *restrict v, const double *restrict w,
+                                       int64_t no, int64_t nb, double pref, double kT, double *restrict g,
                                        const double *restrict gam, double *restrict acc) {
   if (nb == MDFT_PB)
-    local_backward_rows(x, w, no, MDFT_PB, pref, kT, g, gam, acc);
+    local_backward_rows(x, v, w, no, MDFT_PB, pref, kT, g, gam, acc);
   else
-    local_backward_rows(x, w, no, nb, pref, kT, g, gam, acc);
+    local_backward_rows(x, v, w, no, nb, pref, kT, g, gam, acc);
 }
 
 int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_energy *e) {
-  const int64_t N = s->grid.ntot, no = s->ang.no;
+  const int64_t N = s->grid.ntot, no = s->ang.no, np = s->proj.np;
   const double *w = s->ang.w, *v = s->v, rho0 = s->n0 / (8 * MDFT_PI * MDFT_PI), kT = s->kT;
   double fid = 0, fext = 0, fexc = 0;
   const int64_t nblk = (N + MDFT_PB - 1) / MDFT_PB;
   double t0 = mdft_now();
-  /* ideal and external terms, and f = drho(r,o) -> projections, a block at a time;
-   * the gradient's local part kT ln(x^2) + V is kept in grad for the second pass */
-#pragma omp parallel num_threads(s->nthreads) reduction(+ : fid, fext)
+  /* f = drho(r,o) -> projections, a block at a time */
+#pragma omp parallel num_threads(s->nthreads)
   {
-    double *wk = s->work + s->wstride * omp_get_thread_num();
-    double *f = wk, *acc = f + no * MDFT_PB, *pw = acc + 2 * MDFT_PB;
-    for (int64_t b = 0; b < 2 * MDFT_PB; b++) acc[b] = 0;
+    double *f = s->work + s->wstride * omp_get_thread_num(), *pw = f + no * MDFT_PB + 3 * MDFT_PB;
+    double complex *pb = (double complex *)(pw + mdft_proj_block_work(&s->proj)); /* np x MDFT_PB */
 #pragma omp for schedule(static)
     for (int64_t ib = 0; ib < nblk; ib++) {
       const int64_t r0 = ib * MDFT_PB, nb = mdft_block_len(N, r0);
-      local_forward(x + r0 * no, v + r0 * no, w, no, nb, rho0, kT, grad ? grad + r0 * no : NULL, f, acc);
-      mdft_proj_forward_block(&s->proj, nb, f, s->buf + r0, N, pw);
+      local_forward(x + r0 * no, no, nb, rho0, f);
+      /* into the thread's block (in L1), then streamed into the fields */
+      mdft_proj_forward_block(&s->proj, nb, f, pb, MDFT_PB, pw);
+      for (int64_t q = 0; q < np; q++)
+        stream_copy((double *)(s->buf + q * N + r0), (const double *)(pb + q * MDFT_PB), 2 * nb);
     }
-    for (int64_t b = 0; b < MDFT_PB; b++) { fid += acc[b]; fext += acc[MDFT_PB + b]; }
+    stream_fence();
   }
   double t1 = mdft_now();
   fftw_execute(s->fft.fwd);
@@ -331,18 +340,22 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
   fftw_execute(s->fft.bwd);
   double t4 = mdft_now();
   const double pref = s->n0 * s->grid.dv;
-#pragma omp parallel num_threads(s->nthreads) reduction(+ : fexc)
+#pragma omp parallel num_threads(s->nthreads) reduction(+ : fid, fext, fexc)
   {
-    double *wk = s->work + s->wstride * omp_get_thread_num();
-    double *gam = wk, *acc = gam + no * MDFT_PB, *pw = acc + 2 * MDFT_PB;
-    for (int64_t b = 0; b < MDFT_PB; b++) acc[b] = 0;
+    double *gam = s->work + s->wstride * omp_get_thread_num(), *acc = gam + no * MDFT_PB, *pw = acc + 3 * MDFT_PB;
+    for (int64_t b = 0; b < 3 * MDFT_PB; b++) acc[b] = 0;
 #pragma omp for schedule(static)
     for (int64_t ib = 0; ib < nblk; ib++) {
       const int64_t r0 = ib * MDFT_PB, nb = mdft_block_len(N, r0);
       mdft_proj_backward_block(&s->proj, nb, s->buf + r0, N, gam, pw);
-      local_backward(x + r0 * no, w, no, nb, pref, kT, grad ? grad + r0 * no : NULL, gam, acc);
+      local_backward(x + r0 * no, v + r0 * no, w, no, nb, pref, kT, grad ? grad + r0 * no : NULL, gam, acc);
     }
-    for (int64_t b = 0; b < MDFT_PB; b++) fexc += acc[b];
+    for (int64_t b = 0; b < MDFT_PB; b++) {
+      fid += acc[b];
+      fext += acc[MDFT_PB + b];
+      fexc += acc[2 * MDFT_PB + b];
+    }
+    stream_fence();
   }
   double t5 = mdft_now();
   s->tm.angular += t1 - t0;
