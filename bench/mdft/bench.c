@@ -187,10 +187,10 @@ int main(int argc, char **argv) {
   int64_t no = mdft_solver_norient(sv), np = 0;
   for (int m = 0; m <= mmax; m++) np += (2 * m + 1) * (m / 2 + 1);
   /* what the method must hold: x, V, gradient (doubles, N*no) and the
-   * projections (complex, N*np); L-BFGS adds 3 x-sized vectors of doubles and
+   * projections (complex, N*np); L-BFGS adds 2 x-sized vectors of doubles and
    * 2m + 2 of floats (its history), the evaluations' gradient being freed */
   double must = (3.0 * (double)nv * 8 + (double)n * n * n * (double)np * 16) / 1048576.0;
-  double must_min = must + (iters > 0 ? ((3.0 - 1) * 8 + (2.0 * p.lbfgs_m + 2) * 4) * (double)nv / 1048576.0 : 0);
+  double must_min = must + (iters > 0 ? ((2.0 - 1) * 8 + (2.0 * p.lbfgs_m + 2) * 4) * (double)nv / 1048576.0 : 0);
   printf("{\"n\": %d, \"mmax\": %d, \"threads\": %d, \"orientations\": %lld, \"projections\": %lld, "
          "\"setup_s\": %.3f, \"eval_s\": %.4f, \"angular_s\": %.4f, \"fft_s\": %.4f, \"oz_s\": %.4f, \"back_s\": %.4f, "
          "\"fft_floor_s\": %.4f, \"eval_over_floor\": %.2f, \"min_iters\": %lld, \"min_s\": %.3f, \"per_iter_s\": %.4f, "

@@ -1,14 +1,16 @@
 /* Limited-memory BFGS with a backtracking Armijo line search; stops on the
- * absolute change of the objective. Holds x, g, the search direction and the
- * trial gradient in double precision, and 2m + 2 history vectors (the m pairs
- * and the candidate pair) in single precision, nothing more.
+ * absolute change of the objective. Holds x, g and the trial gradient in double
+ * precision, and 2m + 2 vectors in single precision (the m pairs and the candidate
+ * pair, whose s is the search direction), nothing more.
  *
  * The history is a model of the inverse Hessian, not part of the answer: its
- * pairs are stored rounded to float (s~ = step float(d), y~ = float(g' - g)),
+ * pairs are stored rounded to float (s~ = step d~, d~ = float(d); y~ = float(g' - g)),
  * and every Gram entry is taken from the stored, rounded vectors, so that the
  * recursion is exact for the pairs it holds (curvature s~.y~ > 0 checked on
- * them). x, g and the line search stay in double; the minimum found is the
- * same, the memory and the traffic of the history halve.
+ * them). x moves along d~ itself (a descent direction as d is, to rounding), so the
+ * step taken is the s~ stored; x, g, f and the line search stay in double. The
+ * minimum found is the same; the memory and the traffic of the history halve, and
+ * the direction is formed, stored and applied to x in one pass.
  *
  * The two-loop recursion runs on the Gram matrix of the history vectors
  * s_i, y_i and g (compact, "vector-free" form): d = -H g is a combination of
@@ -22,8 +24,28 @@
 #include <string.h>
 #include <omp.h>
 #include "internal.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { CHUNK = 512 }; /* elements per block: the block of every stream stays in L1/L2 */
+
+/* d[0..n) = s[0..n) by streaming stores: the float vectors written per iteration are far
+ * beyond the caches, and a plain store would read each line first */
+static inline void stream_floats(float *restrict d, const float *restrict s, int64_t n) {
+  int64_t i = 0;
+#if defined(__SSE2__)
+  if (((uintptr_t)d & 15) == 0)
+    for (; i + 4 <= n; i += 4) _mm_stream_ps(d + i, _mm_loadu_ps(s + i));
+#endif
+  for (; i < n; i++) d[i] = s[i];
+}
+/* the streamed vectors complete before other threads read them */
+static inline void stream_fence(void) {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
+}
 
 typedef struct {
   int m, k, head;   /* memory, pairs held, next slot */
@@ -75,19 +97,37 @@ static void two_loop(const history *h, double gnorm, double *q, double *alpha) {
   }
 }
 
-/* d = q_g g + sum of q_b v_b over the held vectors */
-MDFT_VECTOR static void combine_block(int64_t len, int nv, const float *const *v, const double *a, double ag,
-                                      const double *gc, double *dc) {
+/* d = q_g g + sum of q_b v_b over the held vectors, into sn = float(d) and x += sn: the
+ * direction and the line search's first trial (step 1) in one pass */
+MDFT_VECTOR static void direction_block(int64_t len, int nv, const float *const *v, const double *a, double ag,
+                                        const double *gc, double *xc, float *sn) {
+  double dc[CHUNK];
 #pragma omp simd
   for (int64_t i = 0; i < len; i++) dc[i] = ag * gc[i];
-  for (int b = 0; b < nv; b++) {
-    const float *vb = v[b];
-    const double ab = a[b];
+  /* two vectors a sweep, in the order of one at a time (GCC's unroll-and-jam of the one-vector
+   * loop left it scalar) */
+  int b = 0;
+  for (; b + 2 <= nv; b += 2) {
+    const float *restrict v0 = v[b], *restrict v1 = v[b + 1];
+    const double a0 = a[b], a1 = a[b + 1];
 #pragma omp simd
-    for (int64_t i = 0; i < len; i++) dc[i] += ab * (double)vb[i];
+    for (int64_t i = 0; i < len; i++) dc[i] = (dc[i] + a0 * (double)v0[i]) + a1 * (double)v1[i];
   }
+  if (b < nv) {
+    const float *restrict v0 = v[b];
+    const double a0 = a[b];
+#pragma omp simd
+    for (int64_t i = 0; i < len; i++) dc[i] += a0 * (double)v0[i];
+  }
+  float sf[CHUNK];
+#pragma omp simd
+  for (int64_t i = 0; i < len; i++) {
+    sf[i] = (float)dc[i];
+    xc[i] += (double)sf[i];
+  }
+  stream_floats(sn, sf, len);
 }
-static void combine(int64_t n, const history *h, const double *q, const double *g, double *d) {
+static void direction(int64_t n, const history *h, const double *q, const double *g, double *x, float *sn) {
   int nv = 0;
   const float *v[200];
   double a[200];
@@ -96,28 +136,32 @@ static void combine(int64_t n, const history *h, const double *q, const double *
     v[nv] = h->S[c]; a[nv++] = q[is(h, c)] * h->sigma[c];
     v[nv] = h->Y[c]; a[nv++] = q[iy(h, c)];
   }
-#pragma omp parallel for schedule(static)
-  for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
-    const float *vc[200];
-    for (int b = 0; b < nv; b++) vc[b] = v[b] + c0;
-    combine_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, vc, a, q[ig(h)], g + c0, d + c0);
+#pragma omp parallel
+  {
+#pragma omp for schedule(static) nowait
+    for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
+      const float *vc[200];
+      for (int b = 0; b < nv; b++) vc[b] = v[b] + c0;
+      direction_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, vc, a, q[ig(h)], g + c0, x + c0, sn + c0);
+    }
+    stream_fence();
   }
 }
 
-/* After a step from g to the trial gradient gn (g itself is left alone: the caller swaps
- * the two): the candidate pair Sn = float(d), Yn = float(gn - g), with the dot products
- * of gn, y~ and d~ with every held vector (out[3v..3v+2]), then gn.gn, gn.y~, y~.y~,
- * d~.d~, d~.gn, d~.y~ (out[3 nv ..]), d~ and y~ the rounded values. Per-thread partial
- * sums are added in thread order: the result depends only on the thread count. */
+/* After a step along Sn = d~ from g to the trial gradient gn (g itself is left alone: the
+ * caller swaps the two): the candidate Yn = float(gn - g), with the dot products of gn, y~
+ * and d~ with every held vector (out[3v..3v+2]), then gn.gn, gn.y~, y~.y~, d~.d~, d~.gn,
+ * d~.y~ (out[3 nv ..]), y~ the rounded value. Per-thread partial sums are added in thread
+ * order: the result depends only on the thread count. */
 enum { EXTRA = 6 };
 MDFT_VECTOR static void dots_block(int64_t len, int nv, const float *const *v, const double *gc,
-                                   const double *gnc, const double *dc, float *sn, float *yn, double *acc) {
+                                   const double *gnc, const float *sn, float *yn, double *acc) {
   double gg = 0, gy = 0, yy = 0, dd = 0, dg = 0, dy = 0;
+  float yb[CHUNK]; /* y~ of the block, streamed out after */
 #pragma omp simd reduction(+ : gg, gy, yy, dd, dg, dy)
   for (int64_t i = 0; i < len; i++) {
-    float sf = (float)dc[i], yf = (float)(gnc[i] - gc[i]);
-    sn[i] = sf;
-    yn[i] = yf;
+    const float sf = sn[i], yf = (float)(gnc[i] - gc[i]);
+    yb[i] = yf;
     double gi = gnc[i], yi = (double)yf, di = (double)sf;
     gg += gi * gi; gy += gi * yi; yy += yi * yi;
     dd += di * di; dg += di * gi; dy += di * yi;
@@ -131,13 +175,14 @@ MDFT_VECTOR static void dots_block(int64_t len, int nv, const float *const *v, c
     for (int64_t i = 0; i < len; i++) {
       double vi = (double)vb[i];
       sg += gnc[i] * vi;
-      sy += (double)yn[i] * vi;
+      sy += (double)yb[i] * vi;
       sd += (double)sn[i] * vi;
     }
     acc[3 * b] += sg; acc[3 * b + 1] += sy; acc[3 * b + 2] += sd;
   }
+  stream_floats(yn, yb, len);
 }
-static int step_dots(int64_t n, history *h, const double *g, const double *gn, const double *d, double *out) {
+static int step_dots(int64_t n, history *h, const double *g, const double *gn, double *out) {
   int nv = 0;
   const float *v[200];
   for (int j = 0; j < h->k; j++) {
@@ -148,16 +193,18 @@ static int step_dots(int64_t n, history *h, const double *g, const double *gn, c
   int na = 3 * nv + EXTRA, nt = omp_get_max_threads();
   double *part = calloc((size_t)nt * (size_t)na, sizeof(double));
   if (!part) return MDFT_ERR_NOMEM;
-  float *sn = h->Sn, *yn = h->Yn;
+  const float *sn = h->Sn;
+  float *yn = h->Yn;
 #pragma omp parallel
   {
     double *acc = part + (size_t)omp_get_thread_num() * (size_t)na;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static) nowait
     for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
       const float *vc[200];
       for (int b = 0; b < nv; b++) vc[b] = v[b] + c0;
-      dots_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, vc, g + c0, gn + c0, d + c0, sn + c0, yn + c0, acc);
+      dots_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, vc, g + c0, gn + c0, sn + c0, yn + c0, acc);
     }
+    stream_fence();
   }
   memset(out, 0, sizeof(double) * (size_t)na);
   for (int t = 0; t < nt; t++)
@@ -172,9 +219,9 @@ static double dot(int64_t n, const double *a, const double *b) {
   for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
   return s;
 }
-static void axpy(int64_t n, double a, const double *x, double *y) {
+static void axpy(int64_t n, double a, const float *x, double *y) {
 #pragma omp parallel for simd schedule(static)
-  for (int64_t i = 0; i < n; i++) y[i] += a * x[i];
+  for (int64_t i = 0; i < n; i++) y[i] += a * (double)x[i];
 }
 
 int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
@@ -186,14 +233,14 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
   history h = {m, 0, 0, calloc((size_t)m, sizeof(float *)), calloc((size_t)m, sizeof(float *)), malloc(fbytes),
                malloc(fbytes), calloc((size_t)m, sizeof(double)), calloc((size_t)m, sizeof(double)),
                calloc((size_t)(2 * m + 1) * (size_t)(2 * m + 1), sizeof(double))};
-  double *g = malloc(bytes), *gn = malloc(bytes), *d = malloc(bytes);
+  double *g = malloc(bytes), *gn = malloc(bytes);
   double *q = calloc((size_t)(2 * m + 1), sizeof(double)), *alpha = calloc((size_t)m, sizeof(double));
   double *dots = calloc((size_t)(6 * m + EXTRA), sizeof(double));
   int rc = MDFT_OK;
-  int ok = g && gn && d && q && alpha && dots && h.S && h.Y && h.Sn && h.Yn && h.sigma && h.rho && h.G;
+  int ok = g && gn && q && alpha && dots && h.S && h.Y && h.Sn && h.Yn && h.sigma && h.rho && h.G;
   for (int c = 0; ok && c < m; c++) ok = (h.S[c] = malloc(fbytes)) && (h.Y[c] = malloc(fbytes));
   if (!ok) {
-    rc = mdft_fail(err, MDFT_ERR_NOMEM, "L-BFGS needs 3 vectors of %lld doubles and %d of floats", (long long)n,
+    rc = mdft_fail(err, MDFT_ERR_NOMEM, "L-BFGS needs 2 vectors of %lld doubles and %d of floats", (long long)n,
                    2 * m + 2);
     goto done;
   }
@@ -214,11 +261,11 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
       q[ig(&h)] = -1 / gnorm;
       slope = -gnorm;
     }
-    combine(n, &h, q, g, d);
-    double step = 1, taken = 0;
+    direction(n, &h, q, g, x, h.Sn); /* and x += d~: the first trial */
+    double step = 1, taken = 1;
     ok = 0;
     for (int ls = 0; ls < 40; ls++) {
-      axpy(n, step - taken, d, x);
+      if (step != taken) axpy(n, step - taken, h.Sn, x);
       taken = step;
       if ((rc = fg(ctx, x, gn, &fn))) goto done;
       r->nfeval++;
@@ -226,11 +273,11 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
       step *= isfinite(fn) ? 0.5 : 0.1;
     }
     if (!ok) { /* no decrease along d: undo the step and stop */
-      axpy(n, -taken, d, x);
+      axpy(n, -taken, h.Sn, x);
       break;
     }
     /* the candidate pair and every dot product the new Gram rows need; then g <- gn */
-    if ((rc = step_dots(n, &h, g, gn, d, dots))) {
+    if ((rc = step_dots(n, &h, g, gn, dots))) {
       rc = mdft_fail(err, rc, "L-BFGS dot products");
       goto done;
     }
@@ -279,6 +326,6 @@ int mdft_lbfgs(int64_t n, double *x, mdft_fg_fn fg, mdft_iter_fn it, void *ctx,
 done:
   for (int c = 0; c < m && h.S && h.Y; c++) { free(h.S[c]); free(h.Y[c]); }
   free(h.S); free(h.Y); free(h.Sn); free(h.Yn); free(h.sigma); free(h.rho); free(h.G);
-  free(g); free(gn); free(d); free(q); free(alpha); free(dots);
+  free(g); free(gn); free(q); free(alpha); free(dots);
   return rc;
 }

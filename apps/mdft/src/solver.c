@@ -23,7 +23,8 @@ static inline void stream_copy(double *restrict d, const double *restrict s, int
 #endif
   for (; i < n; i++) d[i] = s[i];
 }
-/* the streamed data complete before other threads read it */
+/* the streamed data complete before other threads read it (called before the barrier: the
+ * loops that stream are `nowait`) */
 static inline void stream_fence(void) {
 #if defined(__SSE2__)
   _mm_sfence();
@@ -320,7 +321,7 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
   {
     double *f = s->work + s->wstride * omp_get_thread_num(), *pw = f + no * MDFT_PB + 3 * MDFT_PB;
     double complex *pb = (double complex *)(pw + mdft_proj_block_work(&s->proj)); /* np x MDFT_PB */
-#pragma omp for schedule(static)
+#pragma omp for schedule(static) nowait
     for (int64_t ib = 0; ib < nblk; ib++) {
       const int64_t r0 = ib * MDFT_PB, nb = mdft_block_len(N, r0);
       local_forward(x + r0 * no, no, nb, rho0, f);
@@ -344,7 +345,7 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
   {
     double *gam = s->work + s->wstride * omp_get_thread_num(), *acc = gam + no * MDFT_PB, *pw = acc + 3 * MDFT_PB;
     for (int64_t b = 0; b < 3 * MDFT_PB; b++) acc[b] = 0;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static) nowait
     for (int64_t ib = 0; ib < nblk; ib++) {
       const int64_t r0 = ib * MDFT_PB, nb = mdft_block_len(N, r0);
       mdft_proj_backward_block(&s->proj, nb, s->buf + r0, N, gam, pw);

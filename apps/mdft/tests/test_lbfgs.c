@@ -1,6 +1,6 @@
 /* The minimiser (two-loop recursion on the Gram matrix of a history held in
  * single precision) against the textbook two-loop recursion written out here on
- * the same rounded pairs: same iterates, same line search decisions, same
+ * the same rounded pairs and the same direction rounded to float: same iterates, same line search decisions, same
  * skipped pairs, on a convex quadratic with a known minimum (reached to 1e-5
  * with the rounded history) and on a non-convex double well whose first steps
  * have no curvature;
@@ -97,6 +97,8 @@ static void reference(int64_t n, double *x, problem *p, const mdft_lbfgs_opts *o
       for (int64_t i = 0; i < n; i++) d[i] = -g[i] / gnorm;
       slope = -gnorm;
     }
+    /* the minimiser moves x along the direction rounded to float (the s it stores) */
+    for (int64_t i = 0; i < n; i++) d[i] = (double)(float)d[i];
     double step = 1, taken = 0;
     int ok = 0;
     for (int ls = 0; ls < 40; ls++) {
