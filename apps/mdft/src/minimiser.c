@@ -24,28 +24,9 @@
 #include <string.h>
 #include <omp.h>
 #include "internal.h"
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "stream.h"
 
 enum { CHUNK = 512 }; /* elements per block: the block of every stream stays in L1/L2 */
-
-/* d[0..n) = s[0..n) by streaming stores: the float vectors written per iteration are far
- * beyond the caches, and a plain store would read each line first */
-static inline void stream_floats(float *restrict d, const float *restrict s, int64_t n) {
-  int64_t i = 0;
-#if defined(__SSE2__)
-  if (((uintptr_t)d & 15) == 0)
-    for (; i + 4 <= n; i += 4) _mm_stream_ps(d + i, _mm_loadu_ps(s + i));
-#endif
-  for (; i < n; i++) d[i] = s[i];
-}
-/* the streamed vectors complete before other threads read them */
-static inline void stream_fence(void) {
-#if defined(__SSE2__)
-  _mm_sfence();
-#endif
-}
 
 typedef struct {
   int m, k, head;   /* memory, pairs held, next slot */
@@ -125,7 +106,7 @@ MDFT_VECTOR static void direction_block(int64_t len, int nv, const float *const 
     sf[i] = (float)dc[i];
     xc[i] += (double)sf[i];
   }
-  stream_floats(sn, sf, len);
+  mdft_stream_floats(sn, sf, len);
 }
 static void direction(int64_t n, const history *h, const double *q, const double *g, double *x, float *sn) {
   int nv = 0;
@@ -144,7 +125,7 @@ static void direction(int64_t n, const history *h, const double *q, const double
       for (int b = 0; b < nv; b++) vc[b] = v[b] + c0;
       direction_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, vc, a, q[ig(h)], g + c0, x + c0, sn + c0);
     }
-    stream_fence();
+    mdft_stream_fence();
   }
 }
 
@@ -180,7 +161,7 @@ MDFT_VECTOR static void dots_block(int64_t len, int nv, const float *const *v, c
     }
     acc[3 * b] += sg; acc[3 * b + 1] += sy; acc[3 * b + 2] += sd;
   }
-  stream_floats(yn, yb, len);
+  mdft_stream_floats(yn, yb, len);
 }
 static int step_dots(int64_t n, history *h, const double *g, const double *gn, double *out) {
   int nv = 0;
@@ -204,7 +185,7 @@ static int step_dots(int64_t n, history *h, const double *g, const double *gn, d
       for (int b = 0; b < nv; b++) vc[b] = v[b] + c0;
       dots_block(n - c0 < CHUNK ? n - c0 : CHUNK, nv, vc, g + c0, gn + c0, sn + c0, yn + c0, acc);
     }
-    stream_fence();
+    mdft_stream_fence();
   }
   memset(out, 0, sizeof(double) * (size_t)na);
   for (int t = 0; t < nt; t++)

@@ -8,28 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
-/* Streaming stores: the gradient and the projection fields written without reading their lines
- * first (the write-allocate would be one more pass over arrays far beyond the caches, read back
- * from memory anyway). d[0..n) = s[0..n); d 16-byte aligned except maybe a last odd-sized block's rows. */
-static inline void stream_copy(double *restrict d, const double *restrict s, int64_t n) {
-  int64_t i = 0;
-#if defined(__SSE2__)
-  if (((uintptr_t)d & 15) == 0)
-    for (; i + 2 <= n; i += 2) _mm_stream_pd(d + i, _mm_load_pd(s + i));
-#endif
-  for (; i < n; i++) d[i] = s[i];
-}
-/* the streamed data complete before other threads read it (called before the barrier: the
- * loops that stream are `nowait`) */
-static inline void stream_fence(void) {
-#if defined(__SSE2__)
-  _mm_sfence();
-#endif
-}
+#include "stream.h"
 
 struct mdft_solver {
   mdft_params par;
@@ -297,7 +276,7 @@ static inline __attribute__((always_inline)) void local_backward_rows(
       aexc[b] += wo * (xx - 1) * t[b];
       row[b] = pref * wo * 2 * xb * (mdft_pick(pos, kT * l, 0) + vr[b] - kT * t[b]);
     }
-    if (g) stream_copy(g + o * nb, row, nb);
+    if (g) mdft_stream_doubles(g + o * nb, row, nb);
   }
 }
 
@@ -328,9 +307,9 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
       /* into the thread's block (in L1), then streamed into the fields */
       mdft_proj_forward_block(&s->proj, nb, f, pb, MDFT_PB, pw);
       for (int64_t q = 0; q < np; q++)
-        stream_copy((double *)(s->buf + q * N + r0), (const double *)(pb + q * MDFT_PB), 2 * nb);
+        mdft_stream_doubles((double *)(s->buf + q * N + r0), (const double *)(pb + q * MDFT_PB), 2 * nb);
     }
-    stream_fence();
+    mdft_stream_fence();
   }
   double t1 = mdft_now();
   fftw_execute(s->fft.fwd);
@@ -356,7 +335,7 @@ int mdft_solver_evaluate(mdft_solver *s, const double *x, double *grad, mdft_ene
       fext += acc[MDFT_PB + b];
       fexc += acc[2 * MDFT_PB + b];
     }
-    stream_fence();
+    mdft_stream_fence();
   }
   double t5 = mdft_now();
   s->tm.angular += t1 - t0;
