@@ -12,7 +12,7 @@ import numpy as np
 from distributed.client import futures_of
 
 from .planner import LocalPlan, Template, run_raw_stages, step_graph, trace
-from .planner.cost import PLACEMENTS, Decision, Model, Workers, decide, describe_raw, raw_path_s, recheck
+from .planner.cost import PLACEMENTS, Decision, Model, Workers, decide, describe_raw, raw_path_s, recheck, rehome
 from .planner.graph import STAGE_SECONDS
 
 logger = logging.getLogger("situ.analysis")
@@ -55,7 +55,8 @@ class Analysis:
         self.stage_s: dict = {}  # rank -> the workers' CPU seconds of its raw blocks' stages (deque)
         self._token = uuid.uuid4().hex[:12]  # keys of this session's raw-stage tasks
         self._nthreads: dict[str, int] = {}
-        self.workers = Workers()  # what the cluster offered at planning
+        self.workers = Workers()  # what the cluster offers (at planning, then as re-read)
+        self.rehomed: list[tuple[int, str]] = []  # (step, why) each time raw blocks' stages moved
         self.retired = False      # Session.remove: no more steps, no plans in the contract
         self.joined_live = False  # declared while the session ran: its first steps may predate its contract
 
@@ -346,6 +347,17 @@ class Analysis:
             d.reason = "moved back to raw blocks: " + why
         return why
 
+    def reload(self, workers: Workers, step: int) -> str | None:
+        """The workers' load as they report it now (the session re-reads it every
+        ``Model.load_recheck_s``): a reason when raw blocks' stages move, else None."""
+        if self.decision is None or self.retired:
+            return None
+        self.workers = workers
+        why = rehome(self.decision, workers, self.model, self.placement)
+        if why:
+            self.rehomed.append((step, why))
+        return why
+
     # -- reporting -------------------------------------------------------------------
     def explain(self) -> str:
         """The plan in words: tasks per placement, bytes saved, estimated and measured costs."""
@@ -358,6 +370,8 @@ class Analysis:
         w = self.workers
         lines.append(f"  raw blocks' stages: {d.raw_home} - {d.raw_reason} (workers on the ranks' node: "
                      f"{f'load {w.node_load:.0%}' if w.same_node else 'none'}; on other nodes: {len(w.remote)})")
+        for step, why in self.rehomed:
+            lines.append(f"    moved at step {step}: {why}")
         if t is not None:
             ntask = len(t.dsk) - len(t.sources)
             per_block = sum(s.tasks for s in t.stages.values())

@@ -162,6 +162,7 @@ class Session:
         self._shm: dict[int, bool] = {}
         self._rank_hosts: dict[int, str] = {}
         self._rank_costs: dict = {}  # rank -> raw-path counters and per-byte costs (cost model)
+        self._load_read = time.monotonic()  # when the workers' load was last read (planning reads it too)
         self.model = Model()
         self._explicit: dict[str, dict] = {}
         self._queued = 0  # analyses declared while run() goes on, not yet taken in by it
@@ -420,8 +421,26 @@ class Session:
         return {r: tuple(float(np.median(rc[k])) if rc[k] else None for k in ("copy", "send"))
                 for r, rc in self._rank_costs.items()}
 
+    def _reload_workers(self, step: int) -> None:
+        """Every ``Model.load_recheck_s`` (the shortest of the analyses'): the workers' load
+        as they report it now, so that raw blocks' stages leave a node whose workers got busy
+        (and come back once they are not); placement read it only once, at planning."""
+        live = [a for a in self._analyses if a.decision is not None and not a.retired]
+        if not live:
+            return
+        now = time.monotonic()
+        if now - self._load_read < min(a.model.load_recheck_s for a in live):
+            return
+        self._load_read = now
+        workers = self._workers()
+        for a in live:
+            why = a.reload(workers, step)
+            if why:
+                logger.info("situ: analysis %s: raw blocks' stages %s", a.name, why)
+
     def _run_analyses(self, step: int, msg: dict) -> None:
         replan = False
+        self._reload_workers(step)
         rates = self._raw_rates(msg.get("ranks", {}))
         for a in self._analyses:
             if not a.selects(step):

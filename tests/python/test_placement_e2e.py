@@ -319,6 +319,55 @@ def transit_served():
     srv.close()
 
 
+def test_raw_stages_follow_the_node_load_while_running(transit_served):
+    """The session re-reads the workers' load while it runs: raw blocks' stages leave the
+    node once its workers count as busy and come back once they do not, each move in
+    ``explain``; the results stay right throughout."""
+    from distributed import get_task_stream
+    srv = transit_served
+    far = {w["name"] for w in srv.info["workers"] if w["host"].endswith("/transit")}
+    shape, nranks, steps = (20, 8, 6), 2, 60
+    got: dict = {}
+
+    def setup(s):
+        c = s.analyse("a0", placement="auto")(lambda a0: {"s": a0.sum(axis=0), "mx": a0.max(axis=(1, 2))})
+        # raw blocks (in-process never saves enough here), and no load counts as busy
+        c.model = Model(max_worker_load=1.5, load_recheck_s=0.0, max_bytes_ratio=0.0)
+
+        @c.then
+        def turn(step, r):
+            got[step] = r
+            if step == 12:
+                c.model.max_worker_load = 0.0    # now every load does
+            elif step == 30:
+                c.model.max_worker_load = 1.5    # and none again (<= 1.25 after the hysteresis)
+        setup.c = c
+
+    with get_task_stream(client=srv.client) as ts:
+        st = SessionThread(srv, setup)
+        r = mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", steps, "--sleep-ms", 20],
+                   srv.connection)
+        assert r.returncode == 0, r.stderr
+        assert st.join()["clean"]
+    c = setup.c
+    assert [why.split(":")[0] for _, why in c.rehomed] == ["in_situ -> in_transit", "in_transit -> in_situ"], c.explain()
+    (out_at, _), (back_at, _) = c.rehomed
+    assert 12 < out_at < back_at and back_at > 30, c.rehomed
+    assert "moved at step" in c.explain() and "busy" in c.explain()
+    where: dict = {}
+    prefix = f"situ-raw-stage-{c.id}-"
+    for t in ts.data:
+        if str(t["key"]).startswith(prefix):
+            step = int(str(t["key"])[len(prefix):].split("-")[0])
+            where.setdefault(out_at <= step < back_at, set()).add(t["worker"])
+    assert where.get(True) == far and not where[False] & far, (where, c.rehomed, c.explain())
+    assert c.decision.placement == "in_situ" and c.blocks["in_process"] == 0, c.explain()
+    for step in range(steps):
+        want = expected("f64", shape, step)
+        np.testing.assert_allclose(got[step]["s"], want.sum(axis=0), rtol=1e-12)
+        np.testing.assert_array_equal(got[step]["mx"], want.max(axis=(1, 2)))
+
+
 def test_in_transit_stages_run_on_another_node(transit_served):
     """Pinned in transit, raw blocks' per-block stages run on the staging node's worker
     (the blocks move there); in situ, on the workers the ranks sent them to; auto goes in

@@ -10,7 +10,7 @@ import pytest
 from e2e import BUILD
 from kokkos_jit import Jit
 from situ.planner import step_graph, trace
-from situ.planner.cost import Decision, Model, Workers, choose_raw_home, decide, raw_path_s, recheck
+from situ.planner.cost import Decision, Model, Workers, choose_raw_home, decide, raw_path_s, recheck, rehome
 
 DT = {"f32": "f4", "f64": "f8", "i32": "i4", "i64": "i8", "u8": "u1"}
 
@@ -144,6 +144,36 @@ def test_recheck_compares_measured_kernel_with_measured_raw_path():
     pinned = d([50] * 3, **meas)
     pinned.pinned = True
     assert recheck(pinned, m) is None
+
+
+def test_rehome_follows_the_node_load_with_hysteresis():
+    """While running (docs/placement.md, Cost model): raw blocks' stages leave a node whose
+    workers reach max_worker_load when workers elsewhere exist, come back only once the
+    load is load_hysteresis below it, and stay where a pin or another reason put them."""
+    m, far = Model(), ("tcp://n2:1",)
+
+    def w(load, remote=far, same_node=True):
+        return Workers(same_node=same_node, remote=remote, node_load=load)
+
+    d = decide([], "auto", ["numpy.cumsum"], w(0.1), m)
+    assert (d.placement, d.raw_home) == ("in_situ", "in_situ")
+    assert rehome(d, w(0.74), m) is None                                  # below 75 %: stays
+    why = rehome(d, w(0.8), m)
+    assert why == "in_situ -> in_transit: the node's workers are 80% busy (>= 75%)", why
+    assert (d.placement, d.raw_home) == ("in_transit", "in_transit")      # raw analysis: placement follows
+    assert rehome(d, w(0.9), m) is None and rehome(d, w(0.51), m) is None  # 51 % > 75 - 25 %: not yet back
+    assert rehome(d, w(0.5), m).startswith("in_transit -> in_situ") and d.placement == "in_situ"
+    assert rehome(d, w(0.9, remote=()), m) is None                        # nowhere else to go
+    # an in-process analysis keeps its placement; only its raw blocks' home moves
+    p = decide([], "auto", [], w(0.1), m)
+    p.placement = "in_process"
+    assert rehome(p, w(0.9), m) and (p.placement, p.raw_home) == ("in_process", "in_transit")
+    # pinned in situ / in transit, or in transit for want of a worker on the node: stays
+    for pin in ("in_situ", "in_transit"):
+        q = decide([], pin, [], w(0.1), m)
+        assert rehome(q, w(0.99), m, pin) is None and rehome(q, w(0.0), m, pin) is None
+    nodeless = decide([], "auto", [], w(0.0, same_node=False), m)
+    assert nodeless.raw_home == "in_transit" and rehome(nodeless, w(0.0), m) is None
 
 
 def test_decide_counts_the_worker_stage_in_situ():

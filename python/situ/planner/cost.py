@@ -31,6 +31,9 @@ class Model:
     #                                   kernel costs more than this many times the measured raw
     #                                   path (what in-process saves besides: the bytes, the
     #                                   worker's receipt and registration, the time to result)
+    load_hysteresis: float = 0.25     # raw stages moved in transit for load come back in situ only
+    #                                   once the node's workers are this much below max_worker_load
+    load_recheck_s: float = 5.0       # how often the running session re-reads the workers' load
     local_combine_bytes: int = 16 << 20  # per-block results up to this size per step (kernel
     #                                      outputs, or raw blocks' stages run on the workers) are
     #                                      combined in the session (0: the step graph on the cluster)
@@ -119,6 +122,47 @@ def choose_raw_home(est_stage_s: float, bytes_raw: int, workers: Workers, model:
     if est_stage_s > move:
         return "in_transit", f"stage {est_stage_s * 1e3:.2f} ms on the node > {move * 1e3:.2f} ms to move the blocks"
     return "in_situ", f"stage {est_stage_s * 1e3:.2f} ms on the node <= {move * 1e3:.2f} ms to move the blocks"
+
+
+LOAD_REASON = "the node's workers are"
+
+
+def rehome(d: Decision, workers: Workers, model: Model, pinned: str = "auto") -> str | None:
+    """While running, with the workers' load as they report it now: move raw blocks'
+    stages between in situ and in transit; a reason when they move, else None.
+
+    Away from a busy node at ``max_worker_load``; back only once its workers are
+    ``load_hysteresis`` below that, so that the load the moved stages took away does not
+    bring them straight back. A pinned in situ or in transit placement stays, as do stages
+    placed in transit for another reason (no worker on the node, a stage dearer than the move).
+
+    >>> d = decide([], "auto", ["numpy.cumsum"], Workers(remote=("tcp://n2:1",)), Model())
+    >>> d.raw_home, rehome(d, Workers(remote=("tcp://n2:1",), node_load=0.6), Model())
+    ('in_situ', None)
+    >>> rehome(d, Workers(remote=("tcp://n2:1",), node_load=0.9), Model())
+    "in_situ -> in_transit: the node's workers are 90% busy (>= 75%)"
+    >>> rehome(d, Workers(remote=("tcp://n2:1",), node_load=0.6), Model()) is None   # within the hysteresis
+    True
+    >>> rehome(d, Workers(remote=("tcp://n2:1",), node_load=0.3), Model())
+    'in_transit -> in_situ: stage 0.00 ms on the node <= 0.00 ms to move the blocks (load 30%)'
+    """
+    if pinned in ("in_situ", "in_transit"):
+        return None
+    home, why = choose_raw_home(d.est_kernel_s if d.measured_stage_s is None else d.measured_stage_s,
+                                d.bytes_raw, workers, model)
+    if home == d.raw_home:
+        return None
+    if home == "in_situ" and d.raw_reason.startswith(LOAD_REASON) and \
+            workers.node_load > model.max_worker_load - model.load_hysteresis:
+        return None
+    if home == "in_situ" and not d.raw_reason.startswith(LOAD_REASON):
+        return None   # placed in transit for another reason (no node worker, stage cost): stays
+    old = d.raw_home
+    d.raw_home = home
+    d.raw_reason = why if home == "in_transit" else f"{why} (load {workers.node_load:.0%})"
+    if d.placement == old:   # the analysis runs on raw blocks: its placement is where they go
+        d.placement = home
+    return f"{old} -> {home}: {d.raw_reason}"
 
 
 def decide(stages: list, pinned: str, reasons: list[str], workers: Workers, model: Model) -> Decision:
