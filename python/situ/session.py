@@ -424,7 +424,7 @@ class Session:
     def _reload_workers(self, step: int) -> None:
         """Every ``Model.load_recheck_s`` (the shortest of the analyses'): the workers' load
         as they report it now, so that raw blocks' stages leave a node whose workers got busy
-        (and come back once they are not); placement read it only once, at planning."""
+        (and come back once they are not; planning saw the workers idle)."""
         live = [a for a in self._analyses if a.decision is not None and not a.retired]
         if not live:
             return
