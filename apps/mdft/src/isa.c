@@ -3,7 +3,7 @@
 #include <string.h>
 #include "internal.h"
 
-int mdft_isa_best(void) {
+int mdft_isa_cpu(void) {
   int best = MDFT_ISA_BASE;
 #if defined(MDFT_X86_LEVELS)
   __builtin_cpu_init();
@@ -14,12 +14,20 @@ int mdft_isa_best(void) {
       __builtin_cpu_supports("avx512cd"))
     best = MDFT_ISA_V4;
 #endif
-  const char *want = getenv("MDFT_ISA");
-  if (want) {
-    const int w = !strcmp(want, "v4") ? MDFT_ISA_V4 : !strcmp(want, "v3") ? MDFT_ISA_V3 : MDFT_ISA_BASE;
-    if (w < best) best = w;
-  }
   return best;
+}
+
+int mdft_isa_select(int *isa, mdft_error *err) {
+  *isa = mdft_isa_cpu();
+  const char *want = getenv("MDFT_ISA");
+  if (!want || !*want) return MDFT_OK;
+  int w;
+  if (!strcmp(want, "v4")) w = MDFT_ISA_V4;
+  else if (!strcmp(want, "v3")) w = MDFT_ISA_V3;
+  else if (!strcmp(want, "base")) w = MDFT_ISA_BASE;
+  else return mdft_fail(err, MDFT_ERR_INPUT, "MDFT_ISA=%.40s: expected base, v3 or v4", want);
+  if (w < *isa) *isa = w;
+  return MDFT_OK;
 }
 
 const char *mdft_isa_name(int isa) {

@@ -11,9 +11,10 @@
 static int proj_tables(mdft_proj *p);
 
 int mdft_proj_init(mdft_proj *p, const mdft_angles *a, const mdft_wigner *w, mdft_error *err) {
-  int mmax = a->mmax, mrso = a->mrso, nmu = 2 * mmax + 1;
+  int mmax = a->mmax, mrso = a->mrso, nmu = 2 * mmax + 1, isa, rc;
+  if ((rc = mdft_isa_select(&isa, err))) return rc;
   p->mmax = mmax;
-  p->isa = mdft_isa_best();
+  p->isa = isa;
   p->mrso = mrso;
   p->na = mmax / mrso + 1;
   p->ang = a;

@@ -3,17 +3,21 @@
  * lacks is lowered lane by lane through memory (8-lane vectors on an AVX2-only CPU ran the
  * transforms 13x slower than 4-lane ones). So each kernel file is compiled once per x86-64
  * level with that level's width, under a suffixed name (MDFT_KERN), and the caller picks the
- * level the CPU runs (mdft_isa_best, isa.c): v4 (AVX-512) 8 lanes, v3 (AVX2 + FMA) 4, the
+ * level the CPU runs (mdft_isa_select, isa.c): v4 (AVX-512) 8 lanes, v3 (AVX2 + FMA) 4, the
  * baseline (SSE2, or any other architecture) 2. */
 #ifndef MDFT_SIMD_H
 #define MDFT_SIMD_H
+#include "mdft.h"
 
 enum { MDFT_ISA_BASE = 0, MDFT_ISA_V3 = 3, MDFT_ISA_V4 = 4 };
 #define MDFT_LANES_MAX 8
 
-/* The best level compiled in and run by this CPU; the environment variable MDFT_ISA (base,
- * v3, v4) asks for a lower one (tests, comparisons). */
-int mdft_isa_best(void);
+/* The best level compiled in and run by this CPU. */
+int mdft_isa_cpu(void);
+/* That level, or a lower one asked for by the environment variable MDFT_ISA (base, v3, v4:
+ * tests, comparisons; a higher one than the CPU runs gives the CPU's); MDFT_ERR_INPUT for
+ * any other value. */
+int mdft_isa_select(int *isa, mdft_error *err);
 const char *mdft_isa_name(int isa);
 
 /* F(sfx) for every level compiled in (CMake defines MDFT_X86_LEVELS on x86-64) */

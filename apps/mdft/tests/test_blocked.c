@@ -6,7 +6,9 @@
  * symmetry orders 1..3, odd and even non-cubic grids, real and complex c(q), all to
  * 1e-12 of the largest value; that the solver's fields (projections of a real f, then
  * the FFT) have that reality to rounding; and the branch-free log against libm's to
- * 2 ulp (normal, subnormal, around the sqrt 2 switch). */
+ * 2 ulp (normal, subnormal, around the sqrt 2 switch); every vector level the CPU runs;
+ * MDFT_ISA choosing a level or failing with its name. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <complex.h>
 #include <float.h>
 #include <string.h>
@@ -246,9 +248,34 @@ static void check_oz(void) {
       }
 }
 
+/* MDFT_ISA picks a lower level, or fails the solver's set-up with a message naming it */
+static void check_isa_env(void) {
+  mdft_error err = {0, ""};
+  mdft_angles a;
+  mdft_wigner w;
+  mdft_proj p;
+  OK(mdft_angles_init(&a, 2, 2, &err));
+  OK(mdft_wigner_init(&w, 2, &err));
+  setenv("MDFT_ISA", "base", 1);
+  OK(mdft_proj_init(&p, &a, &w, &err));
+  CHECK(p.isa == MDFT_ISA_BASE, "MDFT_ISA=base gave level %d", p.isa);
+  mdft_proj_free(&p);
+  setenv("MDFT_ISA", "v4", 1); /* higher than some CPUs run: the CPU's best then */
+  OK(mdft_proj_init(&p, &a, &w, &err));
+  CHECK(p.isa == mdft_isa_cpu(), "MDFT_ISA=v4 gave level %d on a CPU whose best is %d", p.isa, mdft_isa_cpu());
+  mdft_proj_free(&p);
+  setenv("MDFT_ISA", "avx9", 1);
+  const int rc = mdft_proj_init(&p, &a, &w, &err);
+  CHECK(rc == MDFT_ERR_INPUT && strstr(err.msg, "MDFT_ISA=avx9"), "MDFT_ISA=avx9: rc %d, '%s'", rc, err.msg);
+  unsetenv("MDFT_ISA");
+  mdft_wigner_free(&w);
+  mdft_angles_free(&a);
+}
+
 int main(void) {
   check_log();
-  const int best = mdft_isa_best(), levels[] = {MDFT_ISA_BASE, MDFT_ISA_V3, MDFT_ISA_V4};
+  check_isa_env();
+  const int best = mdft_isa_cpu(), levels[] = {MDFT_ISA_BASE, MDFT_ISA_V3, MDFT_ISA_V4};
   for (int i = 0; i < 3; i++) {
     if (levels[i] > best) continue;
     level = levels[i];
