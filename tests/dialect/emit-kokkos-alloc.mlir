@@ -9,7 +9,9 @@
 // RUN: not kokkos-translate --kokkos-to-kokkos-cpp %s 2>&1 | FileCheck %s --check-prefix=ERR
 
 // Kokkos C++: a View in the alloc's memory space, uninitialised like
-// memref.alloc; dynamic sizes become extents; dealloc drops the handle.
+// memref.alloc; dynamic sizes become extents; dealloc drops the handle. A
+// memref.global is a host table, copied at get_global into a View of its space.
+// KK: static const double halves[8] = {0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625};
 // KK-LABEL: void softmax(
 // KK: Kokkos::View<double*, Kokkos::LayoutRight, Kokkos::HostSpace> [[T:v[0-9]+]](Kokkos::view_alloc("[[T]]", Kokkos::WithoutInitializing), [[N:v[0-9]+]]);
 // KK: Kokkos::View<double, Kokkos::LayoutRight, Kokkos::HostSpace> [[A:v[0-9]+]](Kokkos::view_alloc("[[A]]", Kokkos::WithoutInitializing));
@@ -21,6 +23,10 @@
 // KK-LABEL: void colscale(
 // KK: Kokkos::View<double*, Kokkos::LayoutRight, Kokkos::DefaultExecutionSpace::memory_space> [[W:v[0-9]+]](Kokkos::view_alloc("[[W]]", Kokkos::WithoutInitializing), 8);
 // KK: [[W]] = decltype([[W]])();
+// KK-LABEL: void coltable(
+// KK: Kokkos::View<double*, Kokkos::LayoutRight, Kokkos::DefaultExecutionSpace::memory_space> [[H:v[0-9]+]](Kokkos::view_alloc("halves", Kokkos::WithoutInitializing), 8);
+// KK-NEXT: Kokkos::deep_copy([[H]], Kokkos::View<const double*, Kokkos::LayoutRight, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(halves, 8));
+// KK: = [[H]](v{{[0-9]+}});
 
 // C: double *[[T:tmp[0-9]+]] = (double *)malloc(([[N:v[0-9]+]] > 0 ? [[N]] : 1) * sizeof(double));
 // C: double *[[A:tmp[0-9]+]] = (double *)malloc(1 * sizeof(double));

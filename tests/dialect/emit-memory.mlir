@@ -1,7 +1,7 @@
 // RUN: kokkos-translate --kokkos-to-c %s | FileCheck %s --check-prefix=C
 // RUN: kokkos-translate --kokkos-to-c %s > %t.c && cc -std=c17 -fopenmp -Wall -Wextra -Werror -fsyntax-only %t.c
 // RUN: kokkos-translate --kokkos-to-cuda %s | FileCheck %s --check-prefix=CU
-// RUN: not kokkos-translate --kokkos-to-kokkos-cpp %s 2>&1 | FileCheck %s --check-prefix=KK
+// RUN: kokkos-translate --kokkos-to-kokkos-cpp %s | FileCheck %s --check-prefix=KK
 // RUN: kokkos-translate --kokkos-to-cuda-rtc %s | FileCheck %s --check-prefix=RTC
 // The host part of the run-time-compiled CUDA is C that needs no CUDA header:
 // RUN: kokkos-translate --kokkos-to-cuda-rtc %s | sed '/BEGIN DEVICE CODE/,/END DEVICE CODE/d' > %t.host.c && cc -std=c11 -Wall -Wextra -Werror -fsyntax-only %t.host.c
@@ -17,9 +17,16 @@
 // RTC: __device__ float w[3] = {0.5, -1, INFINITY};
 // RTC: extern "C" __global__ void [[K:situ_k[0-9]+]](
 // RTC: // END DEVICE CODE
-// KK: error: the Kokkos C++ emitter does not handle memref.global
+// KK: KOKKOS_INLINE_FUNCTION float situ_bits_to_f32(int32_t i)
+// KK: static const float w[3] = {0.5, -1, INFINITY};
 memref.global "private" constant @w : memref<3xf32> = dense<[0.5, -1.0, 0x7F800000]>
 
+// Kokkos C++: the host table copied into a View of the global's space and shape.
+// KK-LABEL: void scale(
+// KK: Kokkos::View<float*, Kokkos::LayoutRight, Kokkos::HostSpace> [[G:v[0-9]+]](Kokkos::view_alloc("w", Kokkos::WithoutInitializing), 3);
+// KK-NEXT: Kokkos::deep_copy([[G]], Kokkos::View<const float*, Kokkos::LayoutRight, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(w, 3));
+// KK: = [[G]](v{{[0-9]+}});
+// KK: situ_f32_to_bits(
 // C-LABEL: void scale(float *a0, int64_t a0_n0, float *a1, int64_t a1_n0, float *a2, int64_t a2_n0) {
 // C: float *[[T:tmp[0-9]+]] = (float *)malloc(3 * sizeof(float));
 // C: float *[[G:glob[0-9]+]] = w;

@@ -6,10 +6,12 @@
 // retargeted to `default`: that Kokkos has no OpenMP backend) — custom
 // reducer, logical reducers, TeamPolicy with scratch and ThreadVectorRange,
 // LayoutLeft subview + create_mirror_view + deep_copy — and
-// inputs/alloc-kernels.mlir (temporaries from memref.alloc, as the front
-// ends produce them), against reference loops here. All emitted at build time.
+// inputs/alloc-kernels.mlir (temporaries from memref.alloc and constant
+// tables from memref.global, as the front ends produce them), against
+// reference loops here. All emitted at build time.
 #include <Kokkos_Core.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -145,7 +147,8 @@ void copy_block_case(int64_t rows, int64_t cols, int64_t r0, int64_t c0, int64_t
 }
 
 // alloc-kernels: softmax through a dynamic and a 0-d temporary View;
-// colscale through a static device-space temporary.
+// colscale through a static device-space temporary; coltable through a
+// memref.global table copied into a device-space View.
 void alloc_kernels(int64_t n) {
   std::vector<double> x(n), y(n, NAN), a(8 * n), out(8 * n, NAN);
   for (auto &v : x)
@@ -165,6 +168,12 @@ void alloc_kernels(int64_t n) {
   for (int64_t i = 0; i < 8 * n; ++i)
     bad += out[i] != a[i] * (double)(i % 8 + 1);
   CHECK(bad == 0, "colscale n=%lld: %lld wrong", (long long)n, (long long)bad);
+  std::fill(out.begin(), out.end(), NAN);
+  coltable(V2<double>(a.data(), n, 8), V2<double>(out.data(), n, 8));
+  bad = 0;
+  for (int64_t i = 0; i < 8 * n; ++i)
+    bad += out[i] != a[i] * std::ldexp(1.0, -(int)(i % 8) - 1); // exact: powers of two
+  CHECK(bad == 0, "coltable n=%lld: %lld wrong", (long long)n, (long long)bad);
 }
 
 } // namespace

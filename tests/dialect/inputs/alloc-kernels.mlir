@@ -1,6 +1,6 @@
-// Kernels with temporaries, as the JAX/PyTorch front ends produce them
-// (linalg-to-kokkos of a tensor softmax: memref.alloc of a dynamic buffer
-// and of a 0-d accumulator), with the result written to an argument.
+// Kernels with temporaries and constant tables, as the JAX/PyTorch front ends
+// produce them (linalg-to-kokkos of a tensor softmax: memref.alloc of a dynamic
+// buffer and of a 0-d accumulator; memref.global), results written to arguments.
 // Not a lit test (inputs/ is excluded); emit-kokkos-alloc.mlir emits it, and
 // kokkos_cpp_checks runs its Kokkos C++ against reference loops.
 func.func @softmax(%x: memref<?xf64>, %y: memref<?xf64>) {
@@ -55,5 +55,23 @@ func.func @colscale(%a: !m, %out: !m) {
     memref.store %p, %out[%i, %j] : !m
   }
   memref.dealloc %w : memref<8xf64, #kokkos.space<device>>
+  return
+}
+
+// The same column weights from a constant table (memref.global in device space):
+// out[i, j] = a[i, j] * t[j], t = 1/2, 1/4, ..., 1/256.
+memref.global "private" constant @halves : memref<8xf64, #kokkos.space<device>> =
+    dense<[0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625]>
+func.func @coltable(%a: !m, %out: !m) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %n = memref.dim %a, %c0 : !m
+  %t = memref.get_global @halves : memref<8xf64, #kokkos.space<device>>
+  kokkos.parallel_for default (%i, %j) = (%c0, %c0) to (%n, %c8) {
+    %v = memref.load %a[%i, %j] : !m
+    %s = memref.load %t[%j] : memref<8xf64, #kokkos.space<device>>
+    %p = arith.mulf %v, %s : f64
+    memref.store %p, %out[%i, %j] : !m
+  }
   return
 }
