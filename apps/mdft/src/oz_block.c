@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "oz_fast.h"
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "stream.h"
 
 /* VL wave-vector pairs (q, -q) at once, one per vector lane.
  * The rotation tables d^n(theta_q) and phases exp(-i mu phi_q) are built per block
@@ -557,14 +555,10 @@ int MDFT_KERN(mdft_oz_apply)(const mdft_oz *oz, double complex *data) {
         w.npf = 0;
         if (npairs > 0) oz_block(oz, data, N, ls, nz, 0, npairs, 0, &w);
         for (int64_t p = 0; p < np; p++) {
-#if OZ_STREAM
-          if (!z->ldm[p]) { /* never read here: written past the caches, without fetching it */
-            double *d = (double *)(data + p * N + Rm * nz);
-            const double *l = (const double *)(ls + p * nz);
-            for (int64_t i = 0; i < 2 * nz; i += 2) _mm_stream_pd(d + i, _mm_load_pd(l + i));
+          if (OZ_STREAM && !z->ldm[p]) { /* never read here: written past the caches, without fetching it */
+            mdft_stream_doubles((double *)(data + p * N + Rm * nz), (const double *)(ls + p * nz), 2 * nz);
             continue;
           }
-#endif
           memcpy(data + p * N + Rm * nz, ls + p * nz, sizeof(double complex) * (size_t)nz);
         }
         continue;
@@ -590,9 +584,7 @@ int MDFT_KERN(mdft_oz_apply)(const mdft_oz *oz, double complex *data) {
     free(base);
     free(ls);
     free(pfr);
-#if OZ_STREAM
-    _mm_sfence();
-#endif
+    mdft_stream_fence();
   }
   return fail ? MDFT_ERR_NOMEM : MDFT_OK;
 }

@@ -1,6 +1,6 @@
 /* Streaming (non-temporal) stores for arrays written once per pass and far beyond the caches
- * (the gradient, the projection fields, the L-BFGS vectors): a plain store would read each
- * line first, one more pass over the array. */
+ * (the gradient, the projection fields, the OZ's write-only rows, the L-BFGS vectors): a plain
+ * store would read each line first, one more pass over the array. */
 #ifndef MDFT_STREAM_H
 #define MDFT_STREAM_H
 #include <stdint.h>
