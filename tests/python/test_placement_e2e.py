@@ -310,6 +310,25 @@ def test_analyses_added_and_removed_while_running_reach_the_ranks(served):
     assert after and max(after) < min(during), (during, after)
 
 
+def run_with_task_stream(srv, setup, nranks: int, shape, steps: int) -> list:
+    """e2e_sim (20 ms steps) with the session of ``setup``, Dask's task stream recorded: its tasks."""
+    from distributed import get_task_stream
+    with get_task_stream(client=srv.client) as ts:
+        st = SessionThread(srv, setup)
+        r = mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", steps, "--sleep-ms", 20],
+                   srv.connection)
+        assert r.returncode == 0, r.stderr
+        assert st.join()["clean"]
+    return ts.data
+
+
+def raw_stages(tasks: list, analysis) -> list[tuple[int, str]]:
+    """(step, worker) of each task that ran a raw block's per-block stage of ``analysis``."""
+    prefix = f"situ-raw-stage-{analysis.id}-"
+    return [(int(str(t["key"])[len(prefix):].split("-")[0]), t["worker"])
+            for t in tasks if str(t["key"]).startswith(prefix)]
+
+
 @pytest.fixture(scope="module")
 def transit_served():
     """Two workers on the ranks' node and one standing for a staging node."""
@@ -323,7 +342,6 @@ def test_raw_stages_follow_the_node_load_while_running(transit_served):
     """The session re-reads the workers' load while it runs: raw blocks' stages leave the
     node once its workers count as busy and come back once they do not, each move in
     ``explain``; the results stay right throughout."""
-    from distributed import get_task_stream
     srv = transit_served
     far = {w["name"] for w in srv.info["workers"] if w["host"].endswith("/transit")}
     shape, nranks, steps = (20, 8, 6), 2, 60
@@ -343,23 +361,15 @@ def test_raw_stages_follow_the_node_load_while_running(transit_served):
                 c.model.max_worker_load = 1.5    # and none again (<= 1.25 after the hysteresis)
         setup.c = c
 
-    with get_task_stream(client=srv.client) as ts:
-        st = SessionThread(srv, setup)
-        r = mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", steps, "--sleep-ms", 20],
-                   srv.connection)
-        assert r.returncode == 0, r.stderr
-        assert st.join()["clean"]
+    tasks = run_with_task_stream(srv, setup, nranks, shape, steps)
     c = setup.c
     assert [why.split(":")[0] for _, why in c.rehomed] == ["in_situ -> in_transit", "in_transit -> in_situ"], c.explain()
     (out_at, _), (back_at, _) = c.rehomed
     assert 12 < out_at < back_at and back_at > 30, c.rehomed
     assert "moved at step" in c.explain() and "busy" in c.explain()
     where: dict = {}
-    prefix = f"situ-raw-stage-{c.id}-"
-    for t in ts.data:
-        if str(t["key"]).startswith(prefix):
-            step = int(str(t["key"])[len(prefix):].split("-")[0])
-            where.setdefault(out_at <= step < back_at, set()).add(t["worker"])
+    for step, worker in raw_stages(tasks, c):
+        where.setdefault(out_at <= step < back_at, set()).add(worker)
     assert where.get(True) == far and not where[False] & far, (where, c.rehomed, c.explain())
     assert c.decision.placement == "in_situ" and c.blocks["in_process"] == 0, c.explain()
     for step in range(steps):
@@ -372,7 +382,6 @@ def test_in_transit_stages_run_on_another_node(transit_served):
     """Pinned in transit, raw blocks' per-block stages run on the staging node's worker
     (the blocks move there); in situ, on the workers the ranks sent them to; auto goes in
     transit when the node's workers are too busy. The ranks send only to their node."""
-    from distributed import get_task_stream
     srv = transit_served
     far = [w["name"] for w in srv.info["workers"] if w["host"].endswith("/transit")]
     assert len(far) == 1
@@ -391,23 +400,14 @@ def test_in_transit_stages_run_on_another_node(transit_served):
             x.then(lambda step, r, k=k: got[k].__setitem__(step, r))
         setup.analyses = (a, b, c)
 
-    with get_task_stream(client=srv.client) as ts:
-        st = SessionThread(srv, setup)
-        r = mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", steps, "--sleep-ms", 20],
-                   srv.connection)
-        assert r.returncode == 0, r.stderr
-        assert st.join()["clean"]
+    tasks = run_with_task_stream(srv, setup, nranks, shape, steps)
     a, b, c = setup.analyses
     assert (a.decision.raw_home, b.decision.raw_home, c.decision.raw_home) == ("in_transit", "in_situ", "in_transit"), \
         a.explain() + b.explain() + c.explain()
     assert "busy" in c.decision.raw_reason and "on other nodes: 1)" in c.explain()
-    where = {}
-    for t in ts.data:
-        for x in (a, b):
-            if str(t["key"]).startswith(f"situ-raw-stage-{x.id}-"):
-                where.setdefault(x.id, set()).add(t["worker"])
+    where = {x.id: {worker for _, worker in raw_stages(tasks, x)} for x in (a, b)}
     assert where[a.id] == set(far), where          # every stage of a on the staging node
-    assert not where[b.id] & set(far), where       # none of b's there
+    assert where[b.id] and not where[b.id] & set(far), where  # b's ran, none of them there
     for step in range(steps):
         want = expected("f64", shape, step)
         for k in ("transit", "situ"):
