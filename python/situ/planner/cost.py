@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 PLACEMENTS = ("auto", "in_process", "in_situ", "in_transit")
+LOAD_REASON = "the node's workers are"   # how choose_raw_home's reason for a busy node begins
 
 
 @dataclass
@@ -116,15 +117,12 @@ def choose_raw_home(est_stage_s: float, bytes_raw: int, workers: Workers, model:
     if pinned == "in_situ" or not workers.remote:
         return "in_situ", "pinned by the user" if pinned == "in_situ" else "no worker on another node"
     if workers.node_load >= model.max_worker_load:
-        return "in_transit", (f"the node's workers are {workers.node_load:.0%} busy "
+        return "in_transit", (f"{LOAD_REASON} {workers.node_load:.0%} busy "
                               f"(>= {model.max_worker_load:.0%})")
     move = bytes_raw / model.network_bandwidth
     if est_stage_s > move:
         return "in_transit", f"stage {est_stage_s * 1e3:.2f} ms on the node > {move * 1e3:.2f} ms to move the blocks"
     return "in_situ", f"stage {est_stage_s * 1e3:.2f} ms on the node <= {move * 1e3:.2f} ms to move the blocks"
-
-
-LOAD_REASON = "the node's workers are"
 
 
 def rehome(d: Decision, workers: Workers, model: Model, pinned: str = "auto") -> str | None:
@@ -152,11 +150,9 @@ def rehome(d: Decision, workers: Workers, model: Model, pinned: str = "auto") ->
                                 d.bytes_raw, workers, model)
     if home == d.raw_home:
         return None
-    if home == "in_situ" and d.raw_reason.startswith(LOAD_REASON) and \
-            workers.node_load > model.max_worker_load - model.load_hysteresis:
-        return None
-    if home == "in_situ" and not d.raw_reason.startswith(LOAD_REASON):
-        return None   # placed in transit for another reason (no node worker, stage cost): stays
+    if home == "in_situ" and (not d.raw_reason.startswith(LOAD_REASON) or
+                              workers.node_load > model.max_worker_load - model.load_hysteresis):
+        return None   # in transit for another reason (no node worker, stage cost), or within the hysteresis
     old = d.raw_home
     d.raw_home = home
     d.raw_reason = why if home == "in_transit" else f"{why} (load {workers.node_load:.0%})"
