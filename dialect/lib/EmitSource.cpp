@@ -364,11 +364,13 @@ LogicalResult Emitter::emitModule(ModuleOp m, raw_ostream &os) {
   // i32 <-> f32 bit casts through memcpy, for C and CUDA host code (nvcc's
   // form also for device code). NVRTC has no libc headers: the run-time
   // form's device part uses CUDA's intrinsics instead.
-  std::string q = cuda() && !rtc() ? "__host__ __device__ static inline " : "static inline ";
-  if (kokkos()) // CUDA device code has memcpy too; guarded: emitted files may share a unit
-    os << "#ifndef SITU_KK_BIT_CASTS\n#define SITU_KK_BIT_CASTS\n";
+  // Kokkos: for host and device (CUDA device code has memcpy too), guarded, as emitted
+  // files may share a translation unit.
+  std::string q = kokkos()           ? "KOKKOS_INLINE_FUNCTION "
+                  : cuda() && !rtc() ? "__host__ __device__ static inline "
+                                     : "static inline ";
   if (kokkos())
-    q = "KOKKOS_INLINE_FUNCTION ";
+    os << "#ifndef SITU_KK_BIT_CASTS\n#define SITU_KK_BIT_CASTS\n";
   os << q << "float situ_bits_to_f32(int32_t i) { float f; memcpy(&f, &i, sizeof f); return f; }\n"
      << q << "int32_t situ_f32_to_bits(float f) { int32_t i; memcpy(&i, &f, sizeof i); return i; }\n";
   os << (kokkos() ? "#endif\n\n" : "\n");
