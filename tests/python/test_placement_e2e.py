@@ -97,9 +97,11 @@ def test_auto_rechecks_on_what_the_ranks_measured(served):
     # and leave the kernel in the node's disk cache): on a loaded machine a cold compile
     # took most of the run, and b's move back then came at its last step, with no raw
     # block after it to count. This test is about the recheck, not the compile time.
+    # The warm run's steps last long enough (20 x 100 ms) for its contract to reach the ranks
+    # and their compile to start: 4 unpaced steps could end before it, leaving the cache cold.
     warm = SessionThread(served, lambda s: s.analyse("a0", every=2, placement="in_process")(reduction))
-    assert mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", 4, "--decomp", "uneven"],
-                  served.connection).returncode == 0
+    assert mpirun(nranks, "e2e_sim", ["--shape", ",".join(map(str, shape)), "--steps", 20, "--decomp", "uneven",
+                                      "--sleep-ms", 100], served.connection).returncode == 0
     warm.join()
 
     def setup(s):
